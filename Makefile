@@ -1,0 +1,67 @@
+# Alliance Catalog: `make run` serves the seeded catalog, `make test` runs the suite.
+# Needs only Python 3.11+ on the PATH (as python3, or set PYTHON=...).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: help install run test test-sqlite test-postgres lint migrations-check bench clean
+
+help:
+	@echo "make run               set up .venv, migrate, load the seeds, serve on http://$(HOST):$(PORT)/"
+	@echo "make test              the whole suite on SQLite, then on PostgreSQL when one is reachable"
+	@echo "make lint              ruff"
+	@echo "make migrations-check  fail if the models have changes without a migration"
+	@echo "make bench             measure search speed; writes docs/benchmarks.md"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer).")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seeds
+	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The suite runs once per backend. PostgreSQL is found through TEST_DATABASE_URL or on
+# 127.0.0.1:5432; with REQUIRE_POSTGRES=1 (as in CI) not finding one is a failure.
+test: install
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== Test suite on SQLite =="
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@url="$$($(PY) -m tests.find_postgres)"; \
+	if [ -n "$$url" ]; then \
+		echo "== Test suite on PostgreSQL =="; \
+		DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) || exit $$?; \
+		echo "Backends run: SQLite and PostgreSQL."; \
+	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but none is reachable: set TEST_DATABASE_URL."; \
+		exit 1; \
+	else \
+		echo "Backends run: SQLite only. No PostgreSQL reachable (set TEST_DATABASE_URL to test on it)."; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache

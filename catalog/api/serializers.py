@@ -1,0 +1,274 @@
+"""JSON shapes of the read API. Field names are the API's contract: change them only
+with a new API version."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Artifact, License, Organization
+from catalog.openness import assess_artifact
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "full_name",
+            "kind",
+            "country",
+            "website",
+            "founding_member",
+            "description",
+            "sources",
+            "url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, organization: Organization) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:organization-detail", kwargs={"slug": organization.slug})
+        )
+
+
+class LicenseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = License
+        fields = [
+            "key",
+            "name",
+            "url",
+            "category",
+            "commercial_use",
+            "share_alike",
+            "attribution",
+            "use_restrictions",
+        ]
+
+
+class ContributorSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="organization.slug")
+    name = serializers.CharField(source="organization.name")
+    role = serializers.CharField()
+
+
+class VariantSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    parameters = serializers.IntegerField()
+    active_parameters = serializers.IntegerField(allow_null=True)
+
+
+class ArtifactLicenseSerializer(serializers.Serializer):
+    expression = serializers.CharField(source="license_expression")
+    note = serializers.CharField(source="license_note")
+    parts = LicenseSerializer(source="licenses", many=True)
+
+
+class ArtifactSerializer(serializers.ModelSerializer):
+    """One search result."""
+
+    id = serializers.CharField(source="repo_id")
+    organizations = ContributorSerializer(source="contributions", many=True)
+    license = ArtifactLicenseSerializer(source="*")
+    released = serializers.CharField(source="released_display", allow_blank=True)
+    tasks = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    modalities = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    languages = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    parameters = VariantSerializer(source="variants", many=True)
+    links = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Artifact
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "summary",
+            "status",
+            "organizations",
+            "license",
+            "released",
+            "tasks",
+            "modalities",
+            "languages",
+            "tags",
+            "parameters",
+            "openness_class",
+            "links",
+            "url",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "homepage": {"type": "string", "format": "uri"},
+                "repository": {"type": "string", "format": "uri"},
+                "huggingface": {"type": "string", "format": "uri"},
+                "paper": {"type": "string", "format": "uri"},
+            },
+        }
+    )
+    def get_links(self, artifact: Artifact) -> dict:
+        links = {
+            "homepage": artifact.homepage_url,
+            "repository": artifact.repository_url,
+            "huggingface": (
+                f"https://huggingface.co/{artifact.huggingface_repo_id}"
+                if artifact.huggingface_repo_id
+                else ""
+            ),
+            "paper": artifact.paper_url,
+        }
+        return {name: value for name, value in links.items() if value}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, artifact: Artifact) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse(
+                "api:artifact-detail",
+                kwargs={"namespace": artifact.namespace, "slug": artifact.slug},
+            )
+        )
+
+
+class RelationSerializer(serializers.Serializer):
+    type = serializers.CharField(source="relation_type")
+    label = serializers.CharField(source="get_relation_type_display")
+    artifact = serializers.SerializerMethodField()
+    external = serializers.SerializerMethodField()
+
+    def __init__(self, *args, direction: str = "out", **kwargs):
+        self.direction = direction
+        super().__init__(*args, **kwargs)
+
+    @extend_schema_field({"type": "string", "nullable": True, "description": "artifact id"})
+    def get_artifact(self, relation) -> str | None:
+        other = relation.target if self.direction == "out" else relation.source
+        return other.repo_id if other is not None else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "name": {"type": "string"},
+                "kind": {"type": "string"},
+                "url": {"type": "string"},
+            },
+        }
+    )
+    def get_external(self, relation) -> dict | None:
+        if relation.target_id is not None or self.direction != "out":
+            return None
+        return {
+            "name": relation.external_name,
+            "kind": relation.external_kind,
+            "url": relation.external_url,
+        }
+
+
+class ArtifactDetailSerializer(ArtifactSerializer):
+    """Everything about one entry."""
+
+    derived_from = serializers.SerializerMethodField()
+    derivatives = serializers.SerializerMethodField()
+    openness = serializers.SerializerMethodField()
+    sources = serializers.SlugRelatedField(slug_field="url", many=True, read_only=True)
+    dataset_size = serializers.SerializerMethodField()
+
+    class Meta(ArtifactSerializer.Meta):
+        fields = [
+            *ArtifactSerializer.Meta.fields,
+            "description",
+            "version",
+            "withdrawn_reason",
+            "architecture",
+            "dataset_size",
+            "formats",
+            "tool_category",
+            "programming_languages",
+            "openness",
+            "derived_from",
+            "derivatives",
+            "sources",
+            "unverified",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(RelationSerializer(many=True))
+    def get_derived_from(self, artifact: Artifact) -> list:
+        return RelationSerializer(artifact.visible_relations, many=True, direction="out").data
+
+    @extend_schema_field(RelationSerializer(many=True))
+    def get_derivatives(self, artifact: Artifact) -> list:
+        return RelationSerializer(
+            artifact.visible_incoming_relations, many=True, direction="in"
+        ).data
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "value": {"type": "string"},
+                "unit": {"type": "string"},
+            },
+        }
+    )
+    def get_dataset_size(self, artifact: Artifact) -> dict | None:
+        if artifact.size_value is None:
+            return None
+        return {"value": str(artifact.size_value.normalize()), "unit": artifact.size_unit}
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "class": {"type": "string", "enum": ["I", "II", "III", ""]},
+                "label": {"type": "string"},
+                "next_class": {"type": "string"},
+                "missing_for_next": {"type": "array", "items": {"type": "string"}},
+                "components": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "component": {"type": "string"},
+                            "included": {"type": "boolean"},
+                            "license": {"type": "string"},
+                            "location": {"type": "string"},
+                            "counts": {"type": "boolean"},
+                        },
+                    },
+                },
+            },
+        }
+    )
+    def get_openness(self, artifact: Artifact) -> dict | None:
+        if artifact.kind != "model":
+            return None
+        assessment = assess_artifact(artifact)
+        return {
+            "class": assessment.openness_class,
+            "label": assessment.label,
+            "next_class": assessment.next_class,
+            "missing_for_next": list(assessment.missing_for_next),
+            "components": [
+                {
+                    "component": c.component,
+                    "included": c.included,
+                    "license": c.license_expression,
+                    "location": c.location,
+                    "counts": c.component in assessment.counted,
+                }
+                for c in artifact.openness_components.all()
+            ],
+        }

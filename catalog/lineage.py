@@ -1,0 +1,162 @@
+"""Lineage checks and graph walks.
+
+An edge goes from the derived artifact to what it came from (Code Llama
+fine-tuned from Llama 2). Edges must fit the kinds they join and never close a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from catalog.models import Artifact, Relation, RelationType
+
+MAX_DEPTH = 10
+
+
+def check_relation(
+    source: Artifact,
+    relation_type: str,
+    *,
+    target: Artifact | None = None,
+    external_kind: str = "",
+) -> None:
+    """Raise ValidationError, by field, if this edge does not fit or would close a cycle."""
+    kind = RelationType(relation_type)
+    label = kind.label
+    if source.kind not in kind.source_kinds:
+        allowed = " or ".join(sorted(kind.source_kinds))
+        raise ValidationError(
+            {
+                "relation_type": f"Only a {allowed} can be '{label}' something; "
+                f"{source} is a {source.kind}."
+            }
+        )
+    target_kind = target.kind if target is not None else external_kind
+    if target_kind and target_kind not in kind.target_kinds:
+        allowed = " or ".join(sorted(kind.target_kinds))
+        what = str(target) if target is not None else "the external work"
+        field_name = "target" if target is not None else "external_kind"
+        message = f"'{label}' must point to a {allowed}; {what} is a {target_kind}."
+        raise ValidationError({field_name: message})
+    if target is None or source.pk is None:
+        return
+    if target.pk == source.pk:
+        raise ValidationError({"target": "An artifact cannot be related to itself."})
+    path = path_between(target, source)
+    if path is not None:
+        chain = " → ".join(str(node) for node in [source, *path])
+        raise ValidationError({"target": f"This would make a lineage cycle: {chain}."})
+
+
+def path_between(start: Artifact, goal: Artifact) -> list[Artifact] | None:
+    """A path of edges from `start` to `goal` following lineage upwards, if there is one.
+
+    One query per level, so the cost is bounded by the depth of the graph.
+    """
+    parents: dict[int, int | None] = {start.pk: None}
+    frontier = {start.pk}
+    while frontier:
+        edges = Relation.objects.filter(source_id__in=frontier, target__isnull=False).values_list(
+            "source_id", "target_id"
+        )
+        next_frontier = set()
+        for source_id, target_id in edges:
+            if target_id in parents:
+                continue
+            parents[target_id] = source_id
+            if target_id == goal.pk:
+                ids = [target_id]
+                while parents[ids[-1]] is not None:
+                    ids.append(parents[ids[-1]])
+                ids.reverse()
+                by_id = Artifact.objects.in_bulk(ids)
+                return [by_id[i] for i in ids]
+            next_frontier.add(target_id)
+        frontier = next_frontier
+    return None
+
+
+@dataclass
+class LineageGraph:
+    """Nodes (artifacts and external works) and typed edges around one artifact."""
+
+    root: Artifact
+    nodes: dict[str, dict] = field(default_factory=dict)
+    edges: list[dict] = field(default_factory=list)
+
+
+def lineage_graph(root: Artifact, *, depth: int, artifacts: QuerySet[Artifact]) -> LineageGraph:
+    """Ancestors and descendants of `root` up to `depth` edges away.
+
+    `artifacts` is the QuerySet the caller may see (for example `published()`);
+    edges to anything outside it are left out. Two queries per level and direction.
+    """
+    depth = max(0, min(depth, MAX_DEPTH))
+    graph = LineageGraph(root=root)
+    graph.nodes[root.repo_id] = _artifact_node(root)
+    visible_ids = artifacts.values("pk")
+    seen_edges: set[int] = set()
+    for upward in (True, False):
+        frontier = {root.pk}
+        for _ in range(depth):
+            if not frontier:
+                break
+            lookup = {"source_id__in": frontier} if upward else {"target_id__in": frontier}
+            relations = (
+                Relation.objects.filter(**lookup).select_related("source", "target").order_by("id")
+            )
+            if upward:
+                relations = relations.filter(target__isnull=True) | relations.filter(
+                    target__in=visible_ids
+                )
+            else:
+                relations = relations.filter(source__in=visible_ids)
+            next_frontier = set()
+            for relation in relations:
+                if relation.pk in seen_edges:
+                    continue
+                seen_edges.add(relation.pk)
+                neighbour = relation.target if upward else relation.source
+                if neighbour is None:
+                    node_id = f"external:{relation.external_name}"
+                    graph.nodes.setdefault(
+                        node_id,
+                        {
+                            "id": node_id,
+                            "name": relation.external_name,
+                            "kind": relation.external_kind,
+                            "external": True,
+                            "url": relation.external_url,
+                            "artifact": None,
+                        },
+                    )
+                    target_id = node_id
+                else:
+                    if neighbour.repo_id not in graph.nodes:
+                        graph.nodes[neighbour.repo_id] = _artifact_node(neighbour)
+                        next_frontier.add(neighbour.pk)
+                    target_id = relation.target.repo_id
+                graph.edges.append(
+                    {
+                        "source": relation.source.repo_id,
+                        "target": target_id,
+                        "type": relation.relation_type,
+                        "label": relation.get_relation_type_display(),
+                    }
+                )
+            frontier = next_frontier
+    return graph
+
+
+def _artifact_node(artifact: Artifact) -> dict:
+    return {
+        "id": artifact.repo_id,
+        "name": artifact.name,
+        "kind": artifact.kind,
+        "external": False,
+        "url": "",
+        "artifact": artifact,
+    }

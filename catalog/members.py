@@ -1,0 +1,107 @@
+"""Accounts for members' staff and curators: one small function per write."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+
+from catalog.access import CURATORS_GROUP
+from catalog.models import Membership, MembershipRole, Organization
+
+# Model permissions that let a member's staff reach the admin pages at all; which rows
+# they may see and change is decided per row by the org-scoped admin.
+MEMBER_MODELS = (
+    "artifact",
+    "contribution",
+    "relation",
+    "opennesscomponent",
+    "modelvariant",
+    "source",
+    "membership",
+)
+CURATOR_MODELS = (*MEMBER_MODELS, "organization", "license", "task", "modality", "language", "tag")
+
+
+class MemberError(ValueError):
+    """A request for an account that cannot be met, said plainly."""
+
+
+def _user(username: str, *, email: str, password: str | None) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+    if not created and email and user.email != email:
+        user.email = email
+    user.is_staff = True
+    if password is not None:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _grant(group_name: str, models: tuple[str, ...]) -> Group:
+    group, _ = Group.objects.get_or_create(name=group_name)
+    permissions = Permission.objects.filter(
+        content_type__app_label="catalog", content_type__model__in=models
+    )
+    group.permissions.add(*permissions)
+    return group
+
+
+@transaction.atomic
+def create_member(
+    username: str, *, organization: str, role: str, email: str = "", password: str | None
+) -> Membership:
+    """Give `username` (created if new) `role` in the organization with slug `organization`."""
+    if role not in MembershipRole.values:
+        raise MemberError(
+            f"Unknown role '{role}'. Choose one of: {', '.join(MembershipRole.values)}."
+        )
+    try:
+        org = Organization.objects.get(slug=organization)
+    except Organization.DoesNotExist:
+        raise MemberError(
+            f"No organization with the slug '{organization}'. "
+            "See GET /api/v1/organizations/ for the slugs."
+        ) from None
+    user = _user(username, email=email, password=password)
+    user.groups.add(_grant("members", MEMBER_MODELS))
+    membership, _ = Membership.objects.update_or_create(
+        user=user, organization=org, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def create_curator(username: str, *, email: str = "", password: str | None) -> User:
+    """Make `username` (created if new) a site-wide curator."""
+    user = _user(username, email=email, password=password)
+    user.groups.add(_grant(CURATORS_GROUP, CURATOR_MODELS))
+    return user
+
+
+DEMO_PASSWORD = "alliance-demo"  # noqa: S105 (development only; refused in production)
+DEMO_ACCOUNTS = (
+    ("curator", "Curator of the whole catalog", None),
+    ("ibm-editor", "Editor of IBM's entries", "ibm"),
+)
+
+
+def create_demo_accounts() -> list[tuple[str, str]]:
+    """The development demo accounts; never in production."""
+    if settings.PRODUCTION:
+        raise MemberError("Demo accounts are for development only; not created in production.")
+    made = []
+    for username, what, organization in DEMO_ACCOUNTS:
+        if organization is None:
+            create_curator(username, password=DEMO_PASSWORD)
+        else:
+            create_member(
+                username,
+                organization=organization,
+                role=MembershipRole.EDITOR,
+                password=DEMO_PASSWORD,
+            )
+        made.append((username, what))
+    return made

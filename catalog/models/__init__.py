@@ -1,0 +1,63 @@
+"""The catalog's models, one module per concept.
+
+Import direction: taxonomy, licenses and organizations depend on nothing of ours;
+artifacts depend on them; relations and openness depend on artifacts. Everything is
+re-exported here, so callers write `from catalog.models import Artifact`.
+"""
+
+from catalog.models.artifacts import (
+    PUBLIC_STATUSES,
+    Artifact,
+    ArtifactKind,
+    ArtifactQuerySet,
+    ArtifactStatus,
+    Contribution,
+    ContributionRole,
+    DatasetSizeUnit,
+    DatePrecision,
+    ModelVariant,
+    OpennessClass,
+    Source,
+    ToolCategory,
+)
+from catalog.models.licenses import OPEN_CATEGORIES, License, LicenseCategory
+from catalog.models.openness import Component, OpennessComponent
+from catalog.models.organizations import (
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+)
+from catalog.models.relations import Relation, RelationType
+from catalog.models.taxonomy import Language, Modality, Tag, Task
+
+__all__ = [
+    "OPEN_CATEGORIES",
+    "PUBLIC_STATUSES",
+    "Artifact",
+    "ArtifactKind",
+    "ArtifactQuerySet",
+    "ArtifactStatus",
+    "Component",
+    "Contribution",
+    "ContributionRole",
+    "DatasetSizeUnit",
+    "DatePrecision",
+    "Language",
+    "License",
+    "LicenseCategory",
+    "Membership",
+    "MembershipRole",
+    "Modality",
+    "ModelVariant",
+    "OpennessClass",
+    "OpennessComponent",
+    "Organization",
+    "OrganizationKind",
+    "Relation",
+    "RelationType",
+    "Source",
+    "Tag",
+    "Task",
+    "ToolCategory",
+]

@@ -1,0 +1,107 @@
+"""Members of the alliance and the people who act for them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from catalog.identifiers import ORGANIZATION_SLUG_PATTERN, organization_slug_validator
+
+
+class OrganizationKind(models.TextChoices):
+    COMPANY = "company", "Company"
+    UNIVERSITY = "university", "University"
+    RESEARCH_INSTITUTE = "research_institute", "Research institute"
+    GOVERNMENT_AGENCY = "government_agency", "Government agency"
+    NON_PROFIT = "non_profit", "Non-profit"
+    FOUNDATION = "foundation", "Foundation"
+
+
+class Organization(models.Model):
+    slug = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[organization_slug_validator],
+        help_text="Short lowercase name used in URLs and artifact ids, e.g. 'ibm'.",
+    )
+    name = models.CharField(max_length=200, help_text="The name people use, e.g. 'IBM'.")
+    full_name = models.CharField(max_length=300, blank=True, help_text="Legal or full name.")
+    kind = models.CharField(
+        max_length=32,
+        choices=OrganizationKind.choices,
+        blank=True,
+        help_text="Left empty while unconfirmed.",
+    )
+    country = models.CharField(
+        max_length=100, blank=True, help_text="Left empty while unconfirmed."
+    )
+    website = models.URLField(blank=True)
+    founding_member = models.BooleanField(
+        default=False, help_text="Listed among the members at the alliance's launch."
+    )
+    description = models.TextField(blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="URLs that back these facts.")
+    unverified = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Claims not yet confirmed by a source, by field. Never shown as fact.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__regex=ORGANIZATION_SLUG_PATTERN),
+                name="organization_slug_form",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="") | Q(kind__in=OrganizationKind.values),
+                name="organization_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    """Roles inside one organization, after CKAN."""
+
+    ADMIN = "admin", "Admin"  # manages the organization's people and entries
+    EDITOR = "editor", "Editor"  # creates and edits entries, submits them for review
+    VIEWER = "viewer", "Viewer"  # sees the organization's drafts
+
+    @property
+    def can_edit(self) -> bool:
+        return self in {MembershipRole.ADMIN, MembershipRole.EDITOR}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=MembershipRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_one_per_user_and_organization"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()} of {self.organization})"

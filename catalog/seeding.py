@@ -1,0 +1,576 @@
+"""Seeds -> database: the real catalog, loaded idempotently in one transaction.
+
+`load_seeds()` reads `fixtures/taxonomy.yaml`, `fixtures/licenses.yaml` and the records
+in `seeds/`, and makes the database say exactly what they say. A second run changes
+nothing. Any bad record stops the run with a SeedError that names the file, the record
+and the field, and the transaction leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from catalog.licenses import get_or_create_licenses, parse_expression, sync_fixture_licenses
+from catalog.lineage import check_relation
+from catalog.models import (
+    Artifact,
+    ArtifactKind,
+    ArtifactStatus,
+    Component,
+    Contribution,
+    ContributionRole,
+    DatePrecision,
+    Language,
+    Modality,
+    ModelVariant,
+    OpennessComponent,
+    Organization,
+    Relation,
+    Source,
+    Tag,
+    Task,
+)
+from catalog.openness import refresh_openness_class
+
+SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+TAXONOMY_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.yaml"
+ARTIFACT_FILES = {
+    ArtifactKind.MODEL: "models.yaml",
+    ArtifactKind.DATASET: "datasets.yaml",
+    ArtifactKind.TOOL: "tools.yaml",
+}
+ORGANIZATION_KEYS = {
+    "slug",
+    "name",
+    "full_name",
+    "kind",
+    "country",
+    "website",
+    "founding_member",
+    "description",
+    "sources",
+    "unverified",
+}
+ARTIFACT_KEYS = {
+    "id",
+    "kind",
+    "name",
+    "summary",
+    "description",
+    "contributors",
+    "released",
+    "version",
+    "license",
+    "license_note",
+    "links",
+    "tasks",
+    "modalities",
+    "languages",
+    "tags",
+    "model",
+    "dataset",
+    "tool",
+    "lineage",
+    "openness",
+    "sources",
+    "unverified",
+    "notes",
+}
+LINK_FIELDS = {
+    "homepage": "homepage_url",
+    "repository": "repository_url",
+    "huggingface": "huggingface_repo_id",
+    "paper": "paper_url",
+}
+
+
+class SeedError(Exception):
+    """A seed record that cannot be loaded, with where it is and what is wrong."""
+
+    def __init__(self, file: str, record: str, field: str, message: str):
+        self.file, self.record, self.field, self.message = file, record, field, message
+        super().__init__(f"{file}, record '{record}', field '{field}': {message}")
+
+
+@dataclass
+class SeedReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def count(self, what: str, state: str) -> None:
+        getattr(self, state)[what] += 1
+
+    def lines(self) -> list[str]:
+        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
+            f"{self.unchanged[name]} unchanged"
+            for name in names
+        ]
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+
+class _Where:
+    """Turns ValidationErrors raised while loading one record into SeedErrors."""
+
+    def __init__(self, file: str, record: str):
+        self.file, self.record = file, record
+
+    def error(self, field: str, message: str) -> SeedError:
+        return SeedError(self.file, self.record, field, message)
+
+    def __enter__(self) -> _Where:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if isinstance(exc, ValidationError):
+            if hasattr(exc, "error_dict"):
+                name, errors = next(iter(exc.error_dict.items()))
+                raise self.error(name, "; ".join(m for e in errors for m in e.messages)) from None
+            raise self.error("-", "; ".join(exc.messages)) from None
+
+
+def read_yaml(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise SeedError(path.name, "-", "-", f"file not found: {path}") from None
+    except yaml.YAMLError as error:
+        raise SeedError(path.name, "-", "-", f"not valid YAML: {error}") from None
+
+
+def _upsert(
+    report: SeedReport, model: type[models.Model], lookup: dict, values: dict
+) -> models.Model:
+    """Create or update one row so it holds `values`; save only when something differs."""
+    instance = model.objects.filter(**lookup).first()
+    label = model._meta.verbose_name_plural
+    if instance is None:
+        instance = model(**lookup, **values)
+        instance.full_clean()
+        instance.save()
+        report.count(label, "created")
+        return instance
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if changed:
+        for name in changed:
+            setattr(instance, name, values[name])
+        instance.full_clean()
+        instance.save()
+        report.count(label, "updated")
+    else:
+        report.count(label, "unchanged")
+    return instance
+
+
+def _sync_children(
+    report: SeedReport,
+    queryset: models.QuerySet,
+    key: Callable[[models.Model], object],
+    wanted: dict[object, dict],
+    create: Callable[[dict], models.Model],
+) -> None:
+    """Make the rows of `queryset` match `wanted` (key -> field values)."""
+    label = queryset.model._meta.verbose_name_plural
+    existing = {key(row): row for row in queryset}
+    for stale_key in existing.keys() - wanted.keys():
+        existing[stale_key].delete()
+        report.count(label, "updated")
+    for row_key, values in wanted.items():
+        row = existing.get(row_key)
+        if row is None:
+            row = create(values)
+            row.full_clean()
+            row.save()
+            report.count(label, "created")
+            continue
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        if changed:
+            for name in changed:
+                setattr(row, name, values[name])
+            row.full_clean()
+            row.save()
+            report.count(label, "updated")
+        else:
+            report.count(label, "unchanged")
+
+
+def _set_m2m(report: SeedReport, manager, objects: list, label: str) -> None:
+    if {o.pk for o in manager.all()} != {o.pk for o in objects}:
+        manager.set(objects)
+        report.count(label, "updated")
+
+
+def parse_release(value: object, where: _Where) -> tuple[datetime.date | None, str]:
+    if value in (None, ""):
+        return None, ""
+    text = str(value)
+    formats = (
+        ("%Y-%m-%d", DatePrecision.DAY),
+        ("%Y-%m", DatePrecision.MONTH),
+        ("%Y", DatePrecision.YEAR),
+    )
+    for pattern, precision in formats:
+        try:
+            return datetime.datetime.strptime(text, pattern).date(), precision  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise where.error("released", f"'{text}' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+def _terms(model, slugs: object, where: _Where, field_name: str) -> list:
+    slugs = list(slugs or [])
+    found = {term.slug: term for term in model.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise where.error(
+            field_name,
+            f"unknown {field_name}: {', '.join(missing)} (add them to fixtures/taxonomy.yaml)",
+        )
+    return [found[slug] for slug in slugs]
+
+
+def load_taxonomy(report: SeedReport, path: Path = TAXONOMY_FIXTURE) -> None:
+    data = read_yaml(path) or {}
+    for section, model, key in (
+        ("tasks", Task, "slug"),
+        ("modalities", Modality, "slug"),
+        ("languages", Language, "code"),
+    ):
+        for entry in data.get(section) or []:
+            with _Where(path.name, str(entry.get(key))):
+                _upsert(report, model, {"slug": entry[key]}, {"name": entry["name"]})
+
+
+def load_organizations(report: SeedReport, path: Path) -> None:
+    records = read_yaml(path) or []
+    for record in records:
+        slug = str(record.get("slug"))
+        with _Where(path.name, slug) as where:
+            unknown = set(record) - ORGANIZATION_KEYS
+            if unknown:
+                raise where.error(sorted(unknown)[0], "unknown field")
+            kind = (record.get("kind") or "").replace(" ", "_").replace("-", "_")
+            _upsert(
+                report,
+                Organization,
+                {"slug": slug},
+                {
+                    "name": record.get("name") or "",
+                    "full_name": record.get("full_name") or "",
+                    "kind": kind,
+                    "country": record.get("country") or "",
+                    "website": record.get("website") or "",
+                    "founding_member": bool(record.get("founding_member")),
+                    "description": record.get("description") or "",
+                    "sources": list(record.get("sources") or []),
+                    "unverified": dict(record.get("unverified") or {}),
+                },
+            )
+
+
+def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -> Artifact:
+    artifact_id = str(record.get("id"))
+    with _Where(file, artifact_id) as where:
+        unknown = set(record) - ARTIFACT_KEYS
+        if unknown:
+            raise where.error(sorted(unknown)[0], "unknown field")
+        _check_shapes(record, where)
+        if record.get("kind", kind) != kind:
+            raise where.error("kind", f"'{record.get('kind')}' does not belong in {file}")
+        namespace, _, slug = artifact_id.partition("/")
+        lead = Organization.objects.filter(slug=namespace).first()
+        if lead is None:
+            raise where.error("id", f"no organization '{namespace}' to lead it")
+        contributors = []
+        for org_slug in record.get("contributors") or []:
+            organization = Organization.objects.filter(slug=org_slug).first()
+            if organization is None:
+                raise where.error("contributors", f"no organization '{org_slug}'")
+            contributors.append(organization)
+        released_on, precision = parse_release(record.get("released"), where)
+        links = record.get("links") or {}
+        for name in set(links) - set(LINK_FIELDS):
+            raise where.error(f"links.{name}", "unknown link")
+        expression = record.get("license") or ""
+        if expression:
+            try:
+                expression = parse_expression(expression).normalized
+            except ValidationError as error:
+                raise where.error("license", "; ".join(error.messages)) from None
+        blocks = {
+            "model": ArtifactKind.MODEL,
+            "dataset": ArtifactKind.DATASET,
+            "tool": ArtifactKind.TOOL,
+        }
+        for block, block_kind in blocks.items():
+            if record.get(block) is not None and kind != block_kind:
+                raise where.error(block, f"only a {block_kind} has a '{block}' block")
+        model = record.get("model") or {}
+        dataset = record.get("dataset") or {}
+        tool = record.get("tool") or {}
+        size = dataset.get("size") or {}
+        values = {
+            "kind": kind,
+            "name": record.get("name") or "",
+            "summary": record.get("summary") or "",
+            "description": (record.get("description") or "").strip(),
+            "released_on": released_on,
+            "release_precision": precision,
+            "version": record.get("version") or "",
+            "license_expression": expression,
+            "license_note": record.get("license_note") or "",
+            "architecture": model.get("architecture") or "",
+            "size_value": size.get("value"),
+            "size_unit": size.get("unit") or "",
+            "formats": list(dataset.get("formats") or []),
+            "tool_category": tool.get("category") or "",
+            "programming_languages": list(tool.get("programming_languages") or []),
+            "unverified": dict(record.get("unverified") or {}),
+            "notes": record.get("notes") or "",
+            **{column: links.get(name) or "" for name, column in LINK_FIELDS.items()},
+        }
+        if values["size_value"] is not None:
+            values["size_value"] = _decimal(values["size_value"])
+        existing = Artifact.objects.filter(namespace=namespace, slug=slug).first()
+        if existing is None or existing.status != ArtifactStatus.PUBLISHED:
+            values["status"] = ArtifactStatus.PUBLISHED
+            values["published_at"] = (existing and existing.published_at) or now
+        artifact = _upsert(report, Artifact, {"namespace": namespace, "slug": slug}, values)
+
+        roles = {lead.pk: ContributionRole.LEAD}
+        for organization in contributors:
+            if organization.pk in roles:
+                raise where.error("contributors", f"'{organization.slug}' is listed twice")
+            roles[organization.pk] = ContributionRole.CONTRIBUTOR
+        _sync_children(
+            report,
+            artifact.contributions.all(),
+            key=lambda row: row.organization_id,
+            wanted={
+                org_id: {"organization_id": org_id, "role": role} for org_id, role in roles.items()
+            },
+            create=lambda v, a=artifact: Contribution(artifact=a, **v),
+        )
+        # Contributions are created in this order, so a new lead always exists before
+        # anyone could see the artifact; the one-lead constraint holds throughout.
+        _sync_children(
+            report,
+            artifact.variants.all(),
+            key=lambda row: row.name,
+            wanted={
+                v["name"]: {
+                    "name": v["name"],
+                    "parameters": v["parameters"],
+                    "active_parameters": v.get("active_parameters"),
+                }
+                for v in model.get("variants") or []
+            },
+            create=lambda v, a=artifact: ModelVariant(artifact=a, **v),
+        )
+        _sync_children(
+            report,
+            artifact.sources.all(),
+            key=lambda row: row.url,
+            wanted={
+                url: {"url": url, "position": i}
+                for i, url in enumerate(record.get("sources") or [])
+            },
+            create=lambda v, a=artifact: Source(artifact=a, **v),
+        )
+        keys = parse_expression(expression).keys if expression else ()
+        _set_m2m(report, artifact.licenses, get_or_create_licenses(keys), "artifact licenses")
+        _set_m2m(
+            report,
+            artifact.tasks,
+            _terms(Task, record.get("tasks"), where, "tasks"),
+            "artifact tasks",
+        )
+        _set_m2m(
+            report,
+            artifact.modalities,
+            _terms(Modality, record.get("modalities"), where, "modalities"),
+            "artifact modalities",
+        )
+        _set_m2m(
+            report,
+            artifact.languages,
+            _terms(Language, record.get("languages"), where, "languages"),
+            "artifact languages",
+        )
+        tags = []
+        for slug_ in record.get("tags") or []:
+            tag = Tag.objects.filter(slug=slug_).first()
+            if tag is None:
+                tag = Tag(slug=slug_)
+                tag.full_clean()
+                tag.save()
+            tags.append(tag)
+        _set_m2m(report, artifact.tags, tags, "artifact tags")
+    return artifact
+
+
+LIST_FIELDS = (
+    "contributors",
+    "tasks",
+    "modalities",
+    "languages",
+    "tags",
+    "lineage",
+    "openness",
+    "sources",
+)
+MAPPING_FIELDS = ("links", "model", "dataset", "tool", "unverified")
+TEXT_FIELDS = ("name", "summary")
+
+
+def _check_shapes(record: object, where: _Where) -> None:
+    """The record's fields have the shapes the schema gives them (seeds/README.md)."""
+    if not isinstance(record, dict):
+        raise where.error("-", "a record is a mapping of fields")
+    for name in LIST_FIELDS:
+        if not isinstance(record.get(name) or [], list):
+            raise where.error(name, "must be a list")
+    for name in MAPPING_FIELDS:
+        if not isinstance(record.get(name) or {}, dict):
+            raise where.error(name, "must be a mapping")
+    for name in TEXT_FIELDS:
+        if not isinstance(record.get(name), str) or not record[name].strip():
+            raise where.error(name, "is required text")
+    variants = (record.get("model") or {}).get("variants") or []
+    if not isinstance(variants, list) or not all(
+        isinstance(v, dict)
+        and isinstance(v.get("name"), str)
+        and isinstance(v.get("parameters"), int)
+        for v in variants
+    ):
+        raise where.error("model.variants", "a list of {name, parameters, active_parameters}")
+    size = (record.get("dataset") or {}).get("size")
+    if size is not None and not (isinstance(size, dict) and "value" in size and "unit" in size):
+        raise where.error("dataset.size", "give {value, unit}")
+    for name, value in (record.get("unverified") or {}).items():
+        if not isinstance(value, str | int | float):
+            raise where.error(f"unverified.{name}", "give the claimed value as text")
+
+
+def _decimal(value):
+    from decimal import Decimal
+
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def load_lineage_and_openness(report: SeedReport, record: dict, file: str) -> None:
+    artifact_id = str(record["id"])
+    with _Where(file, artifact_id) as where:
+        artifact = Artifact.objects.get_by_id(artifact_id)
+        wanted = {}
+        for index, edge in enumerate(record.get("lineage") or []):
+            field_name = f"lineage[{index}]"
+            if not isinstance(edge, dict) or not isinstance(edge.get("external") or {}, dict):
+                raise where.error(
+                    field_name, "give a mapping with 'type' and 'target' or 'external'"
+                )
+            target = None
+            external = edge.get("external") or {}
+            if edge.get("target"):
+                try:
+                    target = Artifact.objects.get_by_id(edge["target"])
+                except Artifact.DoesNotExist:
+                    raise where.error(field_name, f"no artifact '{edge['target']}'") from None
+            elif not external.get("name"):
+                raise where.error(field_name, "give a target id or an external work")
+            try:
+                check_relation(
+                    artifact,
+                    edge.get("type"),
+                    target=target,
+                    external_kind=external.get("kind", ""),
+                )
+            except ValueError:
+                raise where.error(field_name, f"unknown type '{edge.get('type')}'") from None
+            except ValidationError as error:
+                raise where.error(field_name, "; ".join(error.messages)) from None
+            key = (edge["type"], target.pk if target else None, external.get("name", ""))
+            wanted[key] = {
+                "relation_type": edge["type"],
+                "target": target,
+                "external_name": external.get("name", ""),
+                "external_kind": external.get("kind", ""),
+                "external_url": external.get("url", ""),
+                "note": edge.get("note", ""),
+            }
+        _sync_children(
+            report,
+            artifact.relations.all(),
+            key=lambda row: (row.relation_type, row.target_id, row.external_name),
+            wanted=wanted,
+            create=lambda v, a=artifact: Relation(source=a, **v),
+        )
+        components = {}
+        for index, entry in enumerate(record.get("openness") or []):
+            field_name = f"openness[{index}]"
+            if not isinstance(entry, dict) or entry.get("component") not in Component.values:
+                raise where.error(
+                    field_name,
+                    "give a mapping with 'component' (one of "
+                    f"{', '.join(Component.values)}), 'included', 'license' and 'location'",
+                )
+            expression = entry.get("license") or ""
+            if expression:
+                try:
+                    expression = parse_expression(expression).normalized
+                except ValidationError as error:
+                    raise where.error(f"{field_name}.license", "; ".join(error.messages)) from None
+            components[entry["component"]] = {
+                "component": entry["component"],
+                "included": entry.get("included", True),
+                "license_expression": expression,
+                "location": entry.get("location") or "",
+            }
+        _sync_children(
+            report,
+            artifact.openness_components.all(),
+            key=lambda row: row.component,
+            wanted=components,
+            create=lambda v, a=artifact: OpennessComponent(artifact=a, **v),
+        )
+        refresh_openness_class(artifact)
+
+
+@transaction.atomic
+def load_seeds(seeds_dir: Path = SEEDS_DIR, *, now: datetime.datetime | None = None) -> SeedReport:
+    """Load every seed file; all or nothing."""
+    now = now or timezone.now()
+    report = SeedReport()
+    load_taxonomy(report)
+    created, updated = sync_fixture_licenses()
+    report.created["licenses"] += created
+    report.updated["licenses"] += updated
+    load_organizations(report, seeds_dir / "organizations.yaml")
+    records = []
+    seen = set()
+    for kind, filename in ARTIFACT_FILES.items():
+        for record in read_yaml(seeds_dir / filename) or []:
+            if str(record.get("id")) in seen:
+                raise SeedError(filename, str(record.get("id")), "id", "appears twice in the seeds")
+            seen.add(str(record.get("id")))
+            records.append((filename, load_artifact(report, record, filename, kind, now), record))
+    # Lineage second: a record may point to one that comes after it.
+    for filename, _artifact, record in records:
+        load_lineage_and_openness(report, record, filename)
+    return report
