@@ -46,7 +46,11 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("Refusing to start: DEBUG is on in production.")
-    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
         raise ImproperlyConfigured(
             "Refusing to start: production needs SECRET_KEY set to a random value of "
             "at least 50 characters (not the development key)."
@@ -202,6 +206,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ArtifactKindEnum": "catalog.models.ArtifactKind",
+        "ArtifactStatusEnum": "catalog.models.ArtifactStatus",
+        "OrganizationKindEnum": "catalog.models.OrganizationKind",
+    },
 }
 
 # ------------------------------------------------------------------------------

@@ -124,6 +124,21 @@ class SeedReport:
         return bool(sum(self.created.values()) or sum(self.updated.values()))
 
 
+# Model fields named as the seed files name them, for error messages.
+SEED_FIELD_NAMES = {
+    **{column: f"links.{name}" for name, column in LINK_FIELDS.items()},
+    "released_on": "released",
+    "release_precision": "released",
+    "license_expression": "license",
+    "architecture": "model.architecture",
+    "size_value": "dataset.size",
+    "size_unit": "dataset.size",
+    "formats": "dataset.formats",
+    "tool_category": "tool.category",
+    "programming_languages": "tool.programming_languages",
+}
+
+
 class _Where:
     """Turns ValidationErrors raised while loading one record into SeedErrors."""
 
@@ -140,7 +155,10 @@ class _Where:
         if isinstance(exc, ValidationError):
             if hasattr(exc, "error_dict"):
                 name, errors = next(iter(exc.error_dict.items()))
-                raise self.error(name, "; ".join(m for e in errors for m in e.messages)) from None
+                raise self.error(
+                    SEED_FIELD_NAMES.get(name, name),
+                    "; ".join(m for e in errors for m in e.messages),
+                ) from None
             raise self.error("-", "; ".join(exc.messages)) from None
 
 
@@ -211,9 +229,12 @@ def _sync_children(
 
 
 def _set_m2m(report: SeedReport, manager, objects: list, label: str) -> None:
-    if {o.pk for o in manager.all()} != {o.pk for o in objects}:
-        manager.set(objects)
-        report.count(label, "updated")
+    current = {o.pk for o in manager.all()}
+    if current == {o.pk for o in objects}:
+        report.count(label, "unchanged")
+        return
+    manager.set(objects)
+    report.count(label, "updated" if current else "created")
 
 
 def parse_release(value: object, where: _Where) -> tuple[datetime.date | None, str]:

@@ -1,0 +1,298 @@
+"""The real catalog: loaded whole, faithful to the researched facts, idempotent, and
+all-or-nothing when a record is bad."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core import serializers
+from django.core.management import CommandError, call_command
+
+from catalog.models import (
+    Artifact,
+    ArtifactStatus,
+    ContributionRole,
+    License,
+    Organization,
+    Relation,
+    Source,
+)
+from catalog.seeding import SEEDS_DIR, SeedError, load_seeds
+
+FACTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "alliance_facts.yaml"
+CATALOG_MODELS = (
+    "catalog.organization",
+    "catalog.artifact",
+    "catalog.contribution",
+    "catalog.relation",
+    "catalog.source",
+    "catalog.modelvariant",
+    "catalog.license",
+    "catalog.opennesscomponent",
+    "catalog.tag",
+)
+
+
+def snapshot() -> str:
+    """Everything the catalog holds, as text, to compare before and after."""
+    from django.apps import apps
+
+    objects = []
+    for label in CATALOG_MODELS:
+        objects.extend(apps.get_model(label).objects.order_by("pk"))
+    return serializers.serialize("json", objects)
+
+
+def history_count() -> int:
+    return Artifact.history.count() + Organization.history.count()
+
+
+@pytest.mark.django_db
+def test_a_second_load_changes_nothing():
+    load_seeds()
+    before, before_history = snapshot(), history_count()
+    report = load_seeds()
+    assert not report.changed
+    assert snapshot() == before
+    assert history_count() == before_history
+
+
+@pytest.mark.django_db
+def test_the_command_reports_what_it_did():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("load_seeds", stdout=out)
+    assert "artifacts: 60 created, 0 updated, 0 unchanged" in out.getvalue()
+    out = StringIO()
+    call_command("load_seeds", stdout=out)
+    assert "artifacts: 0 created, 0 updated, 60 unchanged" in out.getvalue()
+    assert "nothing changed" in out.getvalue()
+
+
+def broken_copy(tmp_path: Path, filename: str, record_id: str, field: str, value) -> Path:
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, copy)
+    records = yaml.safe_load((copy / filename).read_text())
+    record = next(r for r in records if r.get("id", r.get("slug")) == record_id)
+    record[field] = value
+    (copy / filename).write_text(yaml.safe_dump(records, sort_keys=False))
+    return copy
+
+
+BAD_RECORDS = [
+    (
+        "tools.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "license",
+        "Apache-2.0 AND Bogus-1.0",
+        "Unknown license key(s): Bogus-1.0",
+    ),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "released",
+        "April 2024",
+        "is not a date",
+    ),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "tasks",
+        ["mind-reading"],
+        "unknown tasks: mind-reading",
+    ),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "contributors",
+        ["nobody"],
+        "no organization 'nobody'",
+    ),
+    (
+        "models.yaml",
+        "meta/code-llama",
+        "models.yaml",
+        "lineage",
+        [{"type": "trained_on", "target": "meta/llama-2"}],
+        "must point to a dataset",
+    ),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "links",
+        {"huggingface": "https://huggingface.co/x"},
+        "Hugging Face repo id",
+    ),
+    ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "summary", "", "is required text"),
+    ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "colour", "blue", "unknown field"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filename", "record_id", "reported_file", "field", "value", "message"),
+    [(f if f != "tools.yaml" else "models.yaml", *rest) for f, *rest in BAD_RECORDS],
+    ids=[f"{case[3]}-{case[5][:20]}" for case in BAD_RECORDS],
+)
+def test_a_bad_record_changes_nothing_and_says_where(
+    tmp_path, filename, record_id, reported_file, field, value, message
+):
+    load_seeds()
+    before = snapshot()
+    seeds = broken_copy(tmp_path, filename, record_id, field, value)
+    with pytest.raises(SeedError) as caught:
+        load_seeds(seeds)
+    error = caught.value
+    assert (error.file, error.record) == (reported_file, record_id)
+    assert error.field.split("[")[0].split(".")[0] == field
+    assert message in error.message
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_bad_record_on_an_empty_database_leaves_it_empty(tmp_path):
+    seeds = broken_copy(tmp_path, "models.yaml", "snowflake/snowflake-arctic", "license", "Nope")
+    with pytest.raises(
+        CommandError,
+        match=r"Nothing was loaded\. models\.yaml, record "
+        r"'snowflake/snowflake-arctic', field 'license'",
+    ):
+        call_command("load_seeds", seeds_dir=seeds)
+    assert not Organization.objects.exists()
+    assert not Artifact.objects.exists()
+    assert not License.objects.exists()
+
+
+@pytest.mark.django_db
+def test_malformed_yaml_is_reported(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    (seeds / "tools.yaml").write_text("- id: [unclosed\n")
+    with pytest.raises(SeedError, match="tools.yaml.*not valid YAML"):
+        load_seeds(seeds)
+    assert not Artifact.objects.exists()
+
+
+@pytest.mark.usefixtures("seeded_catalog")
+@pytest.mark.django_db
+class TestTheSeededCatalog:
+    def test_holds_every_member_and_contribution_published(self):
+        assert Organization.objects.count() == 60
+        assert Artifact.objects.count() == 60
+        assert Artifact.objects.published().count() == 60
+        assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
+
+    def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
+        for artifact in Artifact.objects.prefetch_related("contributions__organization"):
+            leads = [c for c in artifact.contributions.all() if c.role == ContributionRole.LEAD]
+            assert len(leads) == 1, artifact
+            assert leads[0].organization.slug == artifact.namespace
+        assert not Artifact.objects.filter(sources__isnull=True).exists()
+        assert Source.objects.count() >= 60
+
+    @pytest.mark.parametrize(
+        ("source", "relation_type", "target"),
+        [
+            ("meta/code-llama", "fine_tuned_from", "meta/llama-2"),
+            ("epfl/meditron", "fine_tuned_from", "meta/llama-2"),
+            ("hugging-face/starcoder", "trained_on", "hugging-face/the-stack"),
+            ("cerebras/slimpajama-627b", "derived_from", "together-ai/redpajama-data-1t"),
+            ("hugging-face/zephyr-7b-beta", "fine_tuned_from", "external:Mistral-7B-v0.1"),
+        ],
+    )
+    def test_lineage_the_facts_state(self, source, relation_type, target):
+        relations = Relation.objects.filter(
+            source=Artifact.objects.get_by_id(source), relation_type=relation_type
+        )
+        if target.startswith("external:"):
+            assert relations.filter(external_name=target.removeprefix("external:")).exists()
+        else:
+            assert relations.filter(target=Artifact.objects.get_by_id(target)).exists()
+
+    @pytest.mark.parametrize(
+        ("artifact_id", "expression", "category", "commercial_use"),
+        [
+            ("meta/llama-2", "LicenseRef-scancode-llama-2-license-2023", "Proprietary Free", True),
+            ("ibm/instructlab", "Apache-2.0 AND MIT", "Permissive", True),
+            (
+                "hugging-face/bloom",
+                "LicenseRef-scancode-bigscience-rail-1.0",
+                "Proprietary Free",
+                True,
+            ),
+            ("ibm/docling", "MIT", "Permissive", True),
+        ],
+    )
+    def test_licenses_with_categories_and_flags(
+        self, artifact_id, expression, category, commercial_use
+    ):
+        artifact = Artifact.objects.get_by_id(artifact_id)
+        assert artifact.license_expression == expression
+        for license in artifact.licenses.all():
+            assert license.category == category
+            assert license.commercial_use is commercial_use
+
+    def test_no_unconfirmed_value_is_published(self):
+        text_fields = {
+            Organization: ["name", "full_name", "kind", "country", "website", "description"],
+            Artifact: [
+                "name",
+                "summary",
+                "description",
+                "version",
+                "license_expression",
+                "license_note",
+                "homepage_url",
+                "repository_url",
+                "huggingface_repo_id",
+                "paper_url",
+                "architecture",
+            ],
+        }
+        for model, fields in text_fields.items():
+            for row in model.objects.values(*fields):
+                for name, value in row.items():
+                    assert not str(value).rstrip().endswith("?"), (model.__name__, name, value)
+
+    def test_unconfirmed_values_are_kept_apart(self):
+        fast_ai = Organization.objects.get(slug="fast-ai")
+        assert fast_ai.kind == ""
+        assert fast_ai.unverified["kind"] == "research institute"
+        sam = Artifact.objects.get_by_id("meta/segment-anything")
+        assert not sam.variants.exists()
+        assert "636M" in sam.unverified["parameters"]
+
+
+@pytest.mark.skipif(not FACTS.exists(), reason=f"the researched facts are not at {FACTS}")
+def test_the_seeds_follow_the_researched_facts():
+    facts = yaml.safe_load(FACTS.read_text())
+    organizations = yaml.safe_load((SEEDS_DIR / "organizations.yaml").read_text())
+    assert [o["name"] for o in organizations] == [o["name"] for o in facts["organizations"]]
+    slug_by_name = {o["name"]: o["slug"] for o in organizations}
+    records = {}
+    for filename in ("models.yaml", "datasets.yaml", "tools.yaml"):
+        for record in yaml.safe_load((SEEDS_DIR / filename).read_text()):
+            records[record["name"]] = (filename, record)
+    assert len(records) == len(facts["contributions"]) == 60
+    for fact in facts["contributions"]:
+        filename, record = records[fact["name"]]
+        assert filename == f"{fact['kind']}s.yaml"
+        slugs = [slug_by_name[name] for name in fact["organizations"]]
+        assert record["id"].split("/")[0] == slugs[0], fact["name"]
+        assert (record.get("contributors") or []) == slugs[1:], fact["name"]
+        assert record["sources"] == fact["sources"], fact["name"]
+        for field, seed_field in (
+            ("release_date", "released"),
+            ("license", "license"),
+            ("parameters", "parameters"),
+        ):
+            value = str(fact.get(field) or "")
+            if value.endswith("?") and value != "?":
+                assert seed_field in (record.get("unverified") or {}), (fact["name"], field)
