@@ -175,7 +175,7 @@ def test_malformed_yaml_is_reported(tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
     (seeds / "tools.yaml").write_text("- id: [unclosed\n")
-    with pytest.raises(SeedError, match="tools.yaml.*not valid YAML"):
+    with pytest.raises(SeedError, match=r"tools\.yaml.*not valid YAML"):
         load_seeds(seeds)
     assert not Artifact.objects.exists()
 
