@@ -11,6 +11,6 @@ class Command(BaseCommand):
             accounts = create_demo_accounts()
         except MemberError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write("Demo accounts for http://127.0.0.1:8000/admin/ (development only):")
+        self.stdout.write("Demo accounts, to log in at /admin/ (development only):")
         for username, what in accounts:
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}  ({what})")
