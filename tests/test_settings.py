@@ -74,3 +74,14 @@ def test_demo_accounts_are_refused_in_production():
     )
     assert result.returncode != 0
     assert "development only" in result.stderr
+
+
+def test_the_default_sqlite_database_runs_in_wal_mode(tmp_path):
+    probe = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    result = manage(
+        "shell", "--no-imports", "-c", probe, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
+    assert result.stdout.strip() == "wal", result.stderr
