@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from catalog.access import is_curator
@@ -291,6 +292,9 @@ class Artifact(models.Model):
 
     def __str__(self) -> str:
         return self.repo_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:artifact", kwargs={"namespace": self.namespace, "slug": self.slug})
 
     @property
     def repo_id(self) -> str:

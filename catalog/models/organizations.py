@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from catalog.identifiers import ORGANIZATION_SLUG_PATTERN, organization_slug_validator
@@ -66,6 +67,9 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:organization", kwargs={"slug": self.slug})
 
 
 class MembershipRole(models.TextChoices):

@@ -1,2 +1,13 @@
+"""The public pages: home, search, artifact and organization."""
+
+from django.urls import path
+
+from catalog.web import views
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("artifacts/<str:namespace>/<str:slug>/", views.artifact_detail, name="artifact"),
+    path("organizations/<str:slug>/", views.organization_detail, name="organization"),
+]
