@@ -1,8 +1,8 @@
 """The catalog's models, one module per concept.
 
 Import direction: taxonomy, licenses and organizations depend on nothing of ours;
-artifacts depend on them; relations and openness depend on artifacts. Everything is
-re-exported here, so callers write `from catalog.models import Artifact`.
+artifacts depend on them; relations, openness and the search document depend on
+artifacts. Everything is re-exported here, so callers write `from catalog.models import Artifact`.
 """
 
 from catalog.models.artifacts import (
@@ -29,6 +29,7 @@ from catalog.models.organizations import (
     OrganizationKind,
 )
 from catalog.models.relations import Relation, RelationType
+from catalog.models.search import ArtifactSearchDocument
 from catalog.models.taxonomy import Language, Modality, Tag, Task
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Artifact",
     "ArtifactKind",
     "ArtifactQuerySet",
+    "ArtifactSearchDocument",
     "ArtifactStatus",
     "Component",
     "Contribution",

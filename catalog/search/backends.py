@@ -1,0 +1,193 @@
+"""One search interface, two engines, chosen by the database in use.
+
+- SQLite: an FTS5 table with external content (the search documents), kept in sync by
+  triggers, ranked with bm25 and per-column weights.
+- PostgreSQL: a stored, weighted tsvector column on the search documents (A name;
+  B summary, terms, organizations; C description) with a GIN index, ranked by ts_rank.
+
+Both answer `match(query, limit)` with the best `limit` artifact ids and their scores
+(higher is better), and `matching_sql(terms)` with a subquery of the ids matching any of
+`terms` (for exclusions). The schema objects are made by migration 0002 through
+`install_sql` and `uninstall_sql` below.
+
+SQL here is built from constant identifiers and placeholders only (hence the `noqa:
+S608`); what a user typed always travels as a parameter.
+"""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+
+from catalog.search.syntax import ParsedQuery, Term
+
+DOCUMENT_TABLE = "catalog_artifactsearchdocument"
+FTS_TABLE = "catalog_search_fts"
+COLUMNS = ("name", "summary", "terms", "organizations", "description")
+# bm25 weights by column, in COLUMNS order: the name counts most, the description least.
+FTS_WEIGHTS = (10.0, 4.0, 3.0, 2.0, 1.0)
+TEXT_SEARCH_CONFIG = "english"
+
+
+class SqliteSearch:
+    vendor = "sqlite"
+
+    install_sql = [
+        f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+            {", ".join(COLUMNS)},
+            content='{DOCUMENT_TABLE}', content_rowid='artifact_id',
+            tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'
+        )""",
+        f"""CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON {DOCUMENT_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, {", ".join(COLUMNS)})
+            VALUES (new.artifact_id, {", ".join(f"new.{c}" for c in COLUMNS)});
+        END""",  # noqa: S608 (constant identifiers only)
+        f"""CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON {DOCUMENT_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {", ".join(COLUMNS)})
+            VALUES ('delete', old.artifact_id, {", ".join(f"old.{c}" for c in COLUMNS)});
+        END""",  # noqa: S608 (constant identifiers only)
+        f"""CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE ON {DOCUMENT_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {", ".join(COLUMNS)})
+            VALUES ('delete', old.artifact_id, {", ".join(f"old.{c}" for c in COLUMNS)});
+            INSERT INTO {FTS_TABLE}(rowid, {", ".join(COLUMNS)})
+            VALUES (new.artifact_id, {", ".join(f"new.{c}" for c in COLUMNS)});
+        END""",  # noqa: S608 (constant identifiers only)
+    ]
+    uninstall_sql = [
+        f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert",
+        f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
+        f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
+        f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    ]
+
+    _bm25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in FTS_WEIGHTS)})"
+
+    @staticmethod
+    def _quote(text: str) -> str:
+        # Inside double quotes FTS5 reads everything as text; a quote is doubled.
+        return '"' + text.replace('"', '""') + '"'
+
+    def _term(self, term: Term) -> str:
+        quoted = self._quote(term.text if term.phrase else " ".join(term.tokens))
+        return f"({quoted} OR {quoted}*)" if term.prefix else quoted
+
+    def expression(self, query: ParsedQuery) -> str:
+        """The FTS5 MATCH expression of a query with at least one clause."""
+        clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
+        text = " AND ".join(f"({clause})" for clause in clauses)
+        if query.excluded:
+            text = f"({text}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
+        return text
+
+    def match(self, query: ParsedQuery, limit: int) -> list[tuple[int, float]]:
+        sql = f"SELECT rowid, {self._bm25} AS score FROM {FTS_TABLE} "  # noqa: S608
+        sql += f"WHERE {FTS_TABLE} MATCH %s ORDER BY score LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.expression(query), limit])
+            # bm25 is lower for better matches; the interface says higher is better.
+            return [(pk, -score) for pk, score in cursor.fetchall()]
+
+    def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
+        expression = " OR ".join(self._term(t) for t in terms)
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]  # noqa: S608
+
+    def clear_index(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")  # noqa: S608
+
+    def check_index(self) -> str:
+        """'' when the FTS5 index holds exactly the documents' text, else what is wrong."""
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
+                )
+        except DatabaseError as error:
+            return f"The FTS5 index does not match the search documents ({error})."
+        return ""
+
+
+class PostgresSearch:
+    vendor = "postgresql"
+
+    _vector = (
+        f"setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', name), 'A') || "
+        f"setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', "
+        "summary || ' ' || terms || ' ' || organizations), 'B') || "
+        f"setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', description), 'C')"
+    )
+    install_sql = [
+        f"ALTER TABLE {DOCUMENT_TABLE} ADD COLUMN vector tsvector "
+        f"GENERATED ALWAYS AS ({_vector}) STORED",
+        f"CREATE INDEX catalog_search_vector ON {DOCUMENT_TABLE} USING GIN (vector)",
+    ]
+    uninstall_sql = [
+        "DROP INDEX IF EXISTS catalog_search_vector",
+        f"ALTER TABLE {DOCUMENT_TABLE} DROP COLUMN IF EXISTS vector",
+    ]
+
+    def _term(self, term: Term) -> tuple[str, list]:
+        config = f"'{TEXT_SEARCH_CONFIG}'"
+        if term.phrase:
+            return f"phraseto_tsquery({config}, %s)", [term.text]
+        words = " ".join(term.tokens)
+        if not term.prefix:
+            return f"plainto_tsquery({config}, %s)", [words]
+        # Each token is letters and digits only, so quoting it makes a valid tsquery.
+        *head, last = term.tokens
+        prefixed = " & ".join([*(f"'{t}'" for t in head), f"'{last}':*"])
+        return f"(plainto_tsquery({config}, %s) || to_tsquery({config}, %s))", [words, prefixed]
+
+    def _any(self, terms: tuple[Term, ...]) -> tuple[str, list]:
+        parts = [self._term(t) for t in terms]
+        return "(" + " || ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
+
+    def tsquery(self, query: ParsedQuery) -> tuple[str, list]:
+        parts = [self._any(clause) for clause in query.clauses]
+        sql = " && ".join(s for s, _ in parts)
+        params = [p for _, ps in parts for p in ps]
+        if query.excluded:
+            excluded_sql, excluded_params = self._any(query.excluded)
+            sql = f"({sql}) && !!{excluded_sql}"
+            params += excluded_params
+        return sql, params
+
+    def match(self, query: ParsedQuery, limit: int) -> list[tuple[int, float]]:
+        tsquery, params = self.tsquery(query)
+        sql = "SELECT artifact_id, ts_rank(vector, query) AS score "
+        sql += f"FROM {DOCUMENT_TABLE}, (SELECT {tsquery} AS query) AS q "
+        sql += "WHERE vector @@ query ORDER BY score DESC, artifact_id LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return list(cursor.fetchall())
+
+    def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
+        tsquery, params = self._any(terms)
+        return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ {tsquery}", params  # noqa: S608
+
+    def clear_index(self) -> None:
+        """Nothing to do: the vector is a generated column of the documents."""
+
+    def check_index(self) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+                [DOCUMENT_TABLE, "catalog_search_vector"],
+            )
+            if cursor.fetchone() is None:
+                return "The GIN index catalog_search_vector is missing; migrate the database."
+        return ""
+
+
+ENGINES = {engine.vendor: engine for engine in (SqliteSearch, PostgresSearch)}
+
+
+def for_vendor(vendor: str):
+    try:
+        return ENGINES[vendor]()
+    except KeyError:
+        raise NotImplementedError(f"Full-text search is not available on {vendor}.") from None
+
+
+def current():
+    """The engine for the database in use."""
+    return for_vendor(connection.vendor)

@@ -1,0 +1,162 @@
+"""Build, refresh, rebuild and check the search documents (catalog.models.search).
+
+Each backend's index follows the document table by itself (FTS5 triggers on SQLite, a
+generated tsvector column on PostgreSQL), so keeping the index true means keeping the
+documents true: `refresh_documents` after a write, `rebuild_documents` in bulk,
+`check_index` to verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Prefetch
+
+from catalog.search import backends
+
+BATCH_SIZE = 2000
+DOCUMENT_FIELDS = ("name", "summary", "terms", "organizations", "description")
+
+
+def document_values(artifact) -> dict[str, str]:
+    """The searchable text of one artifact, its relations prefetched (see `_with_text`)."""
+    terms = [
+        *(tag.slug.replace("-", " ") for tag in artifact.tags.all()),
+        *(task.name for task in artifact.tasks.all()),
+        *(modality.name for modality in artifact.modalities.all()),
+    ]
+    organizations = []
+    for contribution in artifact.contributions.all():
+        organization = contribution.organization
+        organizations.append(organization.name)
+        if organization.full_name and organization.full_name != organization.name:
+            organizations.append(organization.full_name)
+    return {
+        "name": artifact.name,
+        "summary": artifact.summary,
+        "terms": " ".join(terms),
+        "organizations": " ".join(organizations),
+        "description": artifact.description,
+    }
+
+
+def _with_text(artifacts: models.QuerySet, contribution_model) -> models.QuerySet:
+    # One query per relation for the whole batch, not one per artifact.
+    return artifacts.only(
+        "pk", "namespace", "slug", "name", "summary", "description"
+    ).prefetch_related(
+        "tags",
+        "tasks",
+        "modalities",
+        Prefetch(
+            "contributions",
+            queryset=contribution_model.objects.select_related("organization").only(
+                "artifact_id", "organization__name", "organization__full_name"
+            ),
+        ),
+    )
+
+
+def _models(apps=None):
+    """The concrete models, or the historical ones a migration passes in."""
+    if apps is None:
+        from catalog.models import Artifact, ArtifactSearchDocument, Contribution
+
+        return Artifact, Contribution, ArtifactSearchDocument
+    return (
+        apps.get_model("catalog", "Artifact"),
+        apps.get_model("catalog", "Contribution"),
+        apps.get_model("catalog", "ArtifactSearchDocument"),
+    )
+
+
+def refresh_documents(artifact_ids: Iterable[int], *, apps=None) -> int:
+    """Write the documents of these artifacts (those that still exist); return how many."""
+    from catalog.search.facets import invalidate_facet_cache
+
+    Artifact, Contribution, Document = _models(apps)
+    ids = sorted({pk for pk in artifact_ids if pk is not None})
+    written = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        artifacts = _with_text(Artifact.objects.filter(pk__in=batch), Contribution)
+        rows = [Document(artifact_id=a.pk, **document_values(a)) for a in artifacts]
+        Document.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["artifact"],
+            update_fields=list(DOCUMENT_FIELDS),
+        )
+        written += len(rows)
+    if apps is None:
+        invalidate_facet_cache()
+    return written
+
+
+def rebuild_documents(*, apps=None) -> int:
+    """Rewrite every document and the index from scratch; return how many there are."""
+    Artifact, _, Document = _models(apps)
+    Document.objects.all().delete()
+    backends.current().clear_index()
+    ids = list(Artifact.objects.order_by("pk").values_list("pk", flat=True))
+    return refresh_documents(ids, apps=apps)
+
+
+@dataclass
+class IndexCheck:
+    """What `check_index` found; `ok` when the index says what the catalog says."""
+
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    orphans: int = 0
+    index_problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphans or self.index_problem)
+
+    def lines(self) -> list[str]:
+        lines = []
+        if self.missing:
+            lines.append(
+                f"{len(self.missing)} artifact(s) without a search document: "
+                + ", ".join(self.missing[:10])
+            )
+        if self.stale:
+            lines.append(
+                f"{len(self.stale)} search document(s) out of date: " + ", ".join(self.stale[:10])
+            )
+        if self.orphans:
+            lines.append(f"{self.orphans} search document(s) of artifacts that no longer exist")
+        if self.index_problem:
+            lines.append(self.index_problem)
+        return lines
+
+
+def check_index() -> IndexCheck:
+    """Compare every document with the text its artifact has now, and the index with both."""
+    from catalog.models import Artifact, ArtifactSearchDocument, Contribution
+
+    result = IndexCheck()
+    result.orphans = ArtifactSearchDocument.objects.exclude(
+        artifact_id__in=Artifact.objects.values("pk")
+    ).count()
+    ids = list(Artifact.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        stored = {
+            row["artifact_id"]: row
+            for row in ArtifactSearchDocument.objects.filter(artifact_id__in=batch).values(
+                "artifact_id", *DOCUMENT_FIELDS
+            )
+        }
+        for artifact in _with_text(Artifact.objects.filter(pk__in=batch), Contribution):
+            row = stored.get(artifact.pk)
+            if row is None:
+                result.missing.append(artifact.repo_id)
+            elif any(row[name] != value for name, value in document_values(artifact).items()):
+                result.stale.append(artifact.repo_id)
+    result.index_problem = backends.current().check_index()
+    return result

@@ -1,0 +1,265 @@
+"""The search, as one plain function the API and the web pages both call.
+
+    from catalog.search.query import run_search
+
+    result = run_search(request.GET, request.user, facets=["kind", "task"])
+    if result.errors:            # {"page_size": ["Use a page size from 1 to 100."]}
+        ...                      # nothing was searched; say what is wrong
+    result.artifacts             # the requested page: Artifact objects, in order, with
+                                 # organizations, licenses, terms and variants prefetched
+    result.count                 # entries matching (at most CANDIDATE_LIMIT with `q`)
+    result.count_is_capped       # True when `q` matched more than CANDIDATE_LIMIT
+    result.facets                # {"kind": [FacetValue(value, label, count, selected)]}
+    result.page, result.page_size, result.num_pages, result.has_next, result.has_previous
+
+Parameters (a QueryDict; unknown ones are ignored):
+  q            words, "phrases", -exclusions, OR; the last word also matches as a prefix
+  filters      see catalog.search.filters.ArtifactFilterSet; each repeats (values OR'ed)
+  ordering     relevance (default with q), name (default without), released, updated,
+               parameters; '-' in front for descending
+  page         1-based; page_size 1..100 (default 20)
+  facets       comma-separated facet names, read when the `facets` argument is None
+
+Visibility: everyone sees published and deprecated entries; `status=` lets a member add
+their own organizations' entries in that status (Artifact.objects.visible_to).
+
+Cost grows with matches, not with the catalog: a text query ranks all its matches in
+the index but keeps only the best CANDIDATE_LIMIT, and filters, ordering, counts and
+facets then work on those ids. A very common word therefore counts and facets its
+best 1,000 matches (`count_is_capped` says so). Without `q`, counts and facets that
+depend on no filter are cached until the catalog changes (catalog.search.facets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.http import QueryDict
+
+from catalog.models import Artifact, Contribution, ModelVariant
+from catalog.search import backends
+from catalog.search.facets import FACETS, FacetValue, cached, facet_values
+from catalog.search.filters import ArtifactFilterSet
+from catalog.search.syntax import MAX_QUERY_LENGTH, ParsedQuery, QuerySyntaxError, parse_query
+
+CANDIDATE_LIMIT = 1000
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000
+
+ORDERINGS = {
+    "relevance": "best match first (with q)",
+    "name": "by name",
+    "released": "by release date; entries without one last",
+    "updated": "by last change",
+    "parameters": "by largest variant's parameter count; entries without one last",
+}
+ORDERING_CHOICES = [
+    (f"{sign}{name}", f"{name} ({'descending' if sign else 'ascending'})")
+    for name in ORDERINGS
+    for sign in ("", "-")
+]
+
+
+class SearchForm(forms.Form):
+    """The parameters that are not filters."""
+
+    q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH, strip=True)
+    ordering = forms.ChoiceField(required=False, choices=ORDERING_CHOICES)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page_size = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        error_messages={
+            "min_value": f"Use a page size from 1 to {MAX_PAGE_SIZE}.",
+            "max_value": f"Use a page size from 1 to {MAX_PAGE_SIZE}.",
+        },
+    )
+    facets = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = ", ".join(f"'{value}'" for value, _ in ORDERING_CHOICES)
+        self.fields["ordering"].error_messages["invalid_choice"] = (
+            f"'%(value)s' is not an ordering; use one of {choices}."
+        )
+        self.fields["q"].error_messages["max_length"] = (
+            f"Use at most {MAX_QUERY_LENGTH} characters (this has %(show_value)d)."
+        )
+
+    def clean_q(self) -> ParsedQuery:
+        try:
+            return parse_query(self.cleaned_data["q"])
+        except QuerySyntaxError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+    def clean_facets(self) -> list[str] | None:
+        text = self.cleaned_data["facets"]
+        if not text:
+            return None
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in FACETS]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown facet(s): {', '.join(unknown)}; use any of {', '.join(FACETS)}.",
+                code="invalid_choice",
+            )
+        return list(dict.fromkeys(names))
+
+
+@dataclass
+class SearchResult:
+    artifacts: list[Artifact] = field(default_factory=list)
+    count: int = 0
+    count_is_capped: bool = False
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    ordering: str = ""
+    query: ParsedQuery = field(default_factory=ParsedQuery)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    page_not_found: bool = False  # the only error is a page past the last one
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return not self.errors and self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return not self.errors and self.page > 1
+
+
+def with_result_relations(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
+    """What a result shows, in a fixed number of queries whatever the page size."""
+    return artifacts.prefetch_related(
+        # Without these, every result would query its organizations, licenses and terms.
+        Prefetch("contributions", queryset=Contribution.objects.select_related("organization")),
+        "licenses",
+        "tasks",
+        "modalities",
+        "languages",
+        "tags",
+        "variants",
+    )
+
+
+def _order(artifacts: QuerySet[Artifact], ordering: str) -> QuerySet[Artifact]:
+    descending = ordering.startswith("-")
+    name = ordering.lstrip("-")
+    if name in {"relevance", "name"}:
+        fields = ["name", "namespace", "slug"]
+        return artifacts.order_by(*(f"-{f}" if descending else f for f in fields))
+    if name == "parameters":
+        largest = ModelVariant.objects.filter(artifact=OuterRef("pk")).order_by("-parameters")
+        artifacts = artifacts.annotate(
+            largest_parameters=Subquery(largest.values("parameters")[:1])
+        )
+        column = F("largest_parameters")
+    else:
+        column = F({"released": "released_on", "updated": "updated_at"}[name])
+    primary = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return artifacts.order_by(primary, "name", "namespace", "slug")
+
+
+def _errors(*forms_: forms.Form) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for form in forms_:
+        for name, messages in form.errors.items():
+            errors.setdefault(name, []).extend(str(m) for m in messages)
+    return errors
+
+
+def run_search(
+    params: QueryDict,
+    user: User | AnonymousUser,
+    *,
+    facets: Iterable[str] | None = None,
+) -> SearchResult:
+    """Search the catalog as `user` may see it; see the module docstring for the contract."""
+    form = SearchForm(params)
+    base = (
+        Artifact.objects.visible_to(user) if params.get("status") else Artifact.objects.published()
+    )
+    filterset = ArtifactFilterSet(params, queryset=base)
+    if not (form.is_valid() & filterset.is_valid()):
+        return SearchResult(errors=_errors(form, filterset.form))
+
+    query: ParsedQuery = form.cleaned_data["q"]
+    facet_names = list(form.cleaned_data["facets"] or [] if facets is None else facets)
+    for name in facet_names:
+        if name not in FACETS:
+            raise ValueError(f"Unknown facet {name!r}; facets are {', '.join(FACETS)}.")
+    ordering = form.cleaned_data["ordering"] or ("relevance" if query.clauses else "name")
+    result = SearchResult(
+        page=form.cleaned_data["page"] or 1,
+        page_size=form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE,
+        ordering=ordering,
+        query=query,
+    )
+
+    engine = backends.current()
+    scores: dict[int, float] | None = None
+    restrict = None  # what q does to any set of entries
+    if query.clauses:
+        matches = engine.match(query, CANDIDATE_LIMIT + 1)
+        result.count_is_capped = len(matches) > CANDIDATE_LIMIT
+        scores = dict(matches[:CANDIDATE_LIMIT])
+        ids = list(scores)
+
+        def restrict(artifacts):
+            return artifacts.filter(pk__in=ids)
+    elif query.excluded:
+        sql, sql_params = engine.matching_sql(query.excluded)
+
+        def restrict(artifacts):
+            return artifacts.exclude(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
+
+    filtered = filterset.filter_queryset(base)
+    if restrict is not None:
+        filtered = restrict(filtered)
+    # Nothing narrows the published catalog: its counts are the same for everyone.
+    unfiltered = restrict is None and not filterset.active
+
+    start = (result.page - 1) * result.page_size
+    if scores is not None:
+        ids = list(_order(filtered, ordering).values_list("pk", flat=True))
+        if ordering.lstrip("-") == "relevance":
+            sign = 1 if ordering.startswith("-") else -1
+            ids.sort(key=lambda pk: (sign * scores[pk], pk))
+        result.count = len(ids)
+        page_ids = ids[start : start + result.page_size]
+        by_id = with_result_relations(Artifact.objects.filter(pk__in=page_ids)).in_bulk()
+        result.artifacts = [by_id[pk] for pk in page_ids]
+    else:
+        result.count = cached("count", filtered.count) if unfiltered else filtered.count()
+        if result.page <= result.num_pages:
+            page = with_result_relations(_order(filtered, ordering))
+            result.artifacts = list(page[start : start + result.page_size])
+    if result.page > result.num_pages:
+        result.errors = {
+            "page": [f"There is no page {result.page}; the last page is {result.num_pages}."]
+        }
+        result.page_not_found = True
+        result.artifacts = []
+        return result
+
+    for name in facet_names:
+        others = [active for active in filterset.active if active != name]
+        artifacts = filterset.filter_queryset(base, without=name)
+        if restrict is not None:
+            artifacts = restrict(artifacts)
+        cache_key = f"facet:{name}" if restrict is None and not others else None
+        selected = [str(v) for v in params.getlist(name)]
+        result.facets[name] = facet_values(name, artifacts, selected, cache_key=cache_key)
+    return result
