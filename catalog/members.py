@@ -6,13 +6,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
-from catalog.access import CURATORS_GROUP
+from catalog.access import CURATORS_GROUP, MEMBERS_GROUP, forget_roles
 from catalog.models import Membership, MembershipRole, Organization
 
 # Model permissions that let a member's staff reach the admin pages at all; which rows
 # they may see and change is decided per row by the org-scoped admin.
 MEMBER_MODELS = (
     "artifact",
+    "modelentry",
+    "datasetentry",
+    "toolentry",
     "contribution",
     "relation",
     "opennesscomponent",
@@ -20,7 +23,9 @@ MEMBER_MODELS = (
     "source",
     "membership",
 )
-CURATOR_MODELS = (*MEMBER_MODELS, "organization", "license", "task", "modality", "language", "tag")
+# Public reference data members pick from (autocomplete) but only curators change.
+REFERENCE_MODELS = ("organization", "license", "task", "modality", "language", "tag")
+CURATOR_MODELS = (*MEMBER_MODELS, *REFERENCE_MODELS)
 
 
 class MemberError(ValueError):
@@ -40,13 +45,26 @@ def _user(username: str, *, email: str, password: str | None) -> User:
     return user
 
 
-def _grant(group_name: str, models: tuple[str, ...]) -> Group:
+def _grant(group_name: str, models: tuple[str, ...], view_only: tuple[str, ...] = ()) -> Group:
     group, _ = Group.objects.get_or_create(name=group_name)
     permissions = Permission.objects.filter(
         content_type__app_label="catalog", content_type__model__in=models
+    ) | Permission.objects.filter(
+        content_type__app_label="catalog",
+        content_type__model__in=view_only,
+        codename__startswith="view_",
     )
     group.permissions.add(*permissions)
     return group
+
+
+def give_member_access(user: User) -> None:
+    """Let a member's staff log in to the admin; their rows are scoped there."""
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(_grant(MEMBERS_GROUP, MEMBER_MODELS, view_only=REFERENCE_MODELS))
+    forget_roles(user)
 
 
 @transaction.atomic
@@ -66,10 +84,10 @@ def create_member(
             "See GET /api/v1/organizations/ for the slugs."
         ) from None
     user = _user(username, email=email, password=password)
-    user.groups.add(_grant("members", MEMBER_MODELS))
     membership, _ = Membership.objects.update_or_create(
         user=user, organization=org, defaults={"role": role}
     )
+    give_member_access(user)
     return membership
 
 
@@ -78,6 +96,7 @@ def create_curator(username: str, *, email: str = "", password: str | None) -> U
     """Make `username` (created if new) a site-wide curator."""
     user = _user(username, email=email, password=password)
     user.groups.add(_grant(CURATORS_GROUP, CURATOR_MODELS))
+    forget_roles(user)
     return user
 
 

@@ -28,6 +28,7 @@ from catalog.models.organizations import (
     Organization,
     OrganizationKind,
 )
+from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.models.relations import Relation, RelationType
 from catalog.models.search import ArtifactSearchDocument
 from catalog.models.taxonomy import Language, Modality, Tag, Task
@@ -43,6 +44,7 @@ __all__ = [
     "Component",
     "Contribution",
     "ContributionRole",
+    "DatasetEntry",
     "DatasetSizeUnit",
     "DatePrecision",
     "Language",
@@ -51,6 +53,7 @@ __all__ = [
     "Membership",
     "MembershipRole",
     "Modality",
+    "ModelEntry",
     "ModelVariant",
     "OpennessClass",
     "OpennessComponent",
@@ -62,4 +65,5 @@ __all__ = [
     "Tag",
     "Task",
     "ToolCategory",
+    "ToolEntry",
 ]

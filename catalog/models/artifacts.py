@@ -95,13 +95,28 @@ class ArtifactQuerySet(models.QuerySet):
         return self.filter(status__in=[*PUBLIC_STATUSES, ArtifactStatus.WITHDRAWN])
 
     def visible_to(self, user: User | AnonymousUser) -> ArtifactQuerySet:
-        """Public entries, plus every entry of the organizations `user` belongs to."""
+        """What `user` may read: public entries, plus their organizations' workspace.
+
+        Anonymous readers and users without a membership see `published()`; members also
+        see every entry their organizations lead or contribute to, drafts included;
+        curators see everything.
+        """
         if is_curator(user):
             return self.all()
         if not user.is_authenticated or not user.is_active:
             return self.published()
-        own = Contribution.objects.filter(organization__memberships__user=user)
-        return self.filter(Q(status__in=PUBLIC_STATUSES) | Q(pk__in=own.values("artifact_id")))
+        return self.filter(Q(status__in=PUBLIC_STATUSES) | Q(pk__in=_workspace_artifact_ids(user)))
+
+    def in_workspace_of(self, user: User | AnonymousUser) -> ArtifactQuerySet:
+        """What belongs to `user`'s organizations (led or contributed to), in any status.
+
+        The admin shows a member only these; curators' workspace is the whole catalog.
+        """
+        if is_curator(user):
+            return self.all()
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(pk__in=_workspace_artifact_ids(user))
 
     def editable_by(self, user: User | AnonymousUser) -> ArtifactQuerySet:
         """Entries led by an organization where `user` is an admin or editor."""
@@ -116,10 +131,30 @@ class ArtifactQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=led.values("artifact_id"))
 
+    def in_review(self) -> ArtifactQuerySet:
+        """Entries their editors submitted, waiting for a curator."""
+        return self.filter(status=ArtifactStatus.IN_REVIEW)
+
+    def changed_after_publishing(self, since=None) -> ArtifactQuerySet:
+        """Published entries whose content changed after they were published.
+
+        Transitions leave `updated_at` alone, so only an edit moves it past
+        `published_at`. `since` keeps only changes made from that time on.
+        """
+        changed = self.filter(status=ArtifactStatus.PUBLISHED, updated_at__gt=F("published_at"))
+        if since is not None:
+            changed = changed.filter(updated_at__gte=since)
+        return changed
+
     def get_by_id(self, artifact_id: str) -> Artifact:
         """Look up `<namespace>/<name>`; raises DoesNotExist for any other shape."""
         namespace, _, name = artifact_id.partition("/")
         return self.get(namespace=namespace, slug=name)
+
+
+def _workspace_artifact_ids(user: User) -> models.QuerySet:
+    """A subquery: ids of the artifacts `user`'s organizations lead or contribute to."""
+    return Contribution.objects.filter(organization__memberships__user=user).values("artifact_id")
 
 
 class Artifact(models.Model):

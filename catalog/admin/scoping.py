@@ -1,0 +1,130 @@
+"""The org-scoping every catalog admin shares: a member sees and changes only rows that
+belong to their organizations; curators and superusers see everything.
+
+A subclass says which rows a user may see (`visible_rows`) and change (`editable_rows`),
+usually by calling the QuerySet methods of `catalog.models`. Everything else follows:
+the changelist, counts, filters, search and autocomplete start from `get_queryset`;
+an object outside it answers 404 on its change, delete and history pages (the same
+answer as for an id that does not exist, so nothing is revealed); a visible object the
+user may not change is shown read-only, and a write to it answers 403.
+
+History pages come from django-simple-history, scoped the same way; only curators may
+revert to an earlier version.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from catalog.access import is_curator
+
+
+class OrganizationScopedAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin whose rows are scoped to the user's organizations."""
+
+    def visible_rows(self, request, queryset: QuerySet) -> QuerySet:
+        """The rows of `queryset` the user may see in the admin."""
+        raise NotImplementedError
+
+    def editable_rows(self, request, queryset: QuerySet) -> QuerySet:
+        """The rows of `queryset` the user may change or delete."""
+        raise NotImplementedError
+
+    def may_add(self, request) -> bool:
+        """Whether the user may add a row at all (for some organization of theirs)."""
+        raise NotImplementedError
+
+    # -- rows ---------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return self.visible_rows(request, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Outside the user's rows or not there at all: the same answer for both.
+            raise Http404("No such entry.")
+        return obj
+
+    def _is_editable(self, request, obj) -> bool:
+        cache = request.__dict__.setdefault("_catalog_editable", {})
+        key = (obj._meta.concrete_model, obj.pk)
+        if key not in cache:
+            model = self.model._meta.concrete_model
+            cache[key] = self.editable_rows(
+                request, model._default_manager.filter(pk=obj.pk)
+            ).exists()
+        return cache[key]
+
+    def _is_visible(self, request, obj) -> bool:
+        model = self.model._meta.concrete_model
+        return self.visible_rows(request, model._default_manager.filter(pk=obj.pk)).exists()
+
+    # -- permissions: Django's model permissions, narrowed to the user's rows -----------
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or obj.pk is None or self._is_visible(request, obj)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self.may_add(request)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return is_curator(request.user) or self.may_add(request)
+        return self._is_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return is_curator(request.user) or self.may_add(request)
+        return self._is_editable(request, obj)
+
+    # -- history: scoped like the rest; only curators revert ----------------------------
+
+    def has_view_history_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        return is_curator(request.user) and self.has_change_permission(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, unquote(object_id))  # 404 outside the user's rows
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))  # 404 outside the user's rows
+        if request.method == "POST" and not self.has_change_history_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedInline:
+    """An inline whose rows may be changed exactly when its parent entry may be."""
+
+    def _parent_editable(self, request, obj) -> bool:
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        if obj is None or obj.pk is None:
+            return parent_admin is not None and parent_admin.has_add_permission(request)
+        return parent_admin is not None and parent_admin.has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj):
+        return self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_editable(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        return parent_admin is not None and parent_admin.has_view_permission(request, obj)
