@@ -10,8 +10,18 @@ from catalog.models import Artifact, License, Organization
 from catalog.openness import assess_artifact
 
 
+class ArtifactCountsSerializer(serializers.Serializer):
+    model = serializers.IntegerField(source="model_count")
+    dataset = serializers.IntegerField(source="dataset_count")
+    tool = serializers.IntegerField(source="tool_count")
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
+    """A member; `artifact_counts` counts its published entries (lead or contributor)."""
+
     url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    artifact_counts = ArtifactCountsSerializer(source="*", read_only=True)
 
     class Meta:
         model = Organization
@@ -25,7 +35,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "founding_member",
             "description",
             "sources",
+            "artifact_counts",
             "url",
+            "html_url",
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -33,6 +45,22 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(
             reverse("api:organization-detail", kwargs={"slug": organization.slug})
         )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, organization: Organization) -> str:
+        return self.context["request"].build_absolute_uri(organization.get_absolute_url())
+
+
+class TermCountSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Published entries with it.")
+
+
+class TaxonomySerializer(serializers.Serializer):
+    tasks = TermCountSerializer(many=True)
+    modalities = TermCountSerializer(many=True)
+    languages = TermCountSerializer(many=True)
 
 
 class LicenseSerializer(serializers.ModelSerializer):
@@ -48,6 +76,13 @@ class LicenseSerializer(serializers.ModelSerializer):
             "attribution",
             "use_restrictions",
         ]
+
+
+class LicenseInUseSerializer(LicenseSerializer):
+    artifact_count = serializers.IntegerField(help_text="Published entries under it.")
+
+    class Meta(LicenseSerializer.Meta):
+        fields = [*LicenseSerializer.Meta.fields, "artifact_count"]
 
 
 class ContributorSerializer(serializers.Serializer):
@@ -82,6 +117,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
     parameters = VariantSerializer(source="variants", many=True)
     links = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Artifact
@@ -102,6 +138,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
             "openness_class",
             "links",
             "url",
+            "html_url",
         ]
 
     @extend_schema_field(
@@ -136,6 +173,10 @@ class ArtifactSerializer(serializers.ModelSerializer):
                 kwargs={"namespace": artifact.namespace, "slug": artifact.slug},
             )
         )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, artifact: Artifact) -> str:
+        return self.context["request"].build_absolute_uri(artifact.get_absolute_url())
 
 
 class RelationSerializer(serializers.Serializer):
@@ -272,3 +313,25 @@ class ArtifactDetailSerializer(ArtifactSerializer):
                 for c in artifact.openness_components.all()
             ],
         }
+
+
+class LineageNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Artifact id, or 'external:<name>' for a work not here.")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    external = serializers.BooleanField()
+    url = serializers.CharField(help_text="The API URL of an artifact; a link for external works.")
+
+
+class LineageEdgeSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="The derived node's id.")
+    target = serializers.CharField(help_text="The id of the node it came from or uses.")
+    type = serializers.CharField()
+    label = serializers.CharField()
+
+
+class LineageSerializer(serializers.Serializer):
+    root = serializers.CharField()
+    depth = serializers.IntegerField()
+    nodes = LineageNodeSerializer(many=True)
+    edges = LineageEdgeSerializer(many=True)

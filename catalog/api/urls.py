@@ -15,10 +15,17 @@ urlpatterns = [
         views.OrganizationViewSet.as_view({"get": "retrieve"}),
         name="organization-detail",
     ),
+    path("licenses/", views.LicenseListView.as_view(), name="license-list"),
+    path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
     path("artifacts/", views.ArtifactViewSet.as_view({"get": "list"}), name="artifact-list"),
     path(
         "artifacts/<str:namespace>/<str:slug>/",
         views.ArtifactViewSet.as_view({"get": "retrieve"}),
         name="artifact-detail",
+    ),
+    path(
+        "artifacts/<str:namespace>/<str:slug>/lineage/",
+        views.ArtifactViewSet.as_view({"get": "lineage"}),
+        name="artifact-lineage",
     ),
 ]

@@ -1,34 +1,59 @@
-"""Read API views: declarations over the visibility QuerySets."""
+"""Read API views: declarations over the visibility QuerySets and the search core."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from catalog.api.filters import OrganizationFilterSet
+from catalog.api.pagination import paginated_response
+from catalog.api.schema import (
+    ERROR_RESPONSES,
+    LINEAGE_PARAMETERS,
+    NOT_FOUND_RESPONSE,
+    SEARCH_PARAMETERS,
+    SearchPageSerializer,
+)
 from catalog.api.serializers import (
     ArtifactDetailSerializer,
     ArtifactSerializer,
+    LicenseInUseSerializer,
+    LineageSerializer,
     OrganizationSerializer,
+    TaxonomySerializer,
 )
-from catalog.models import Artifact, Contribution, Organization, Relation
+from catalog.lineage import MAX_DEPTH, lineage_graph
+from catalog.models import (
+    PUBLIC_STATUSES,
+    Artifact,
+    ArtifactKind,
+    Language,
+    License,
+    Modality,
+    Organization,
+    Relation,
+    Task,
+)
+from catalog.search.query import run_search, with_result_relations
 
-
-def artifact_list_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
-    """What a result needs, in a fixed number of queries whatever the page size."""
-    return artifacts.prefetch_related(
-        # Without these, every result would query its organizations, licenses and terms.
-        Prefetch("contributions", queryset=Contribution.objects.select_related("organization")),
-        "licenses",
-        "tasks",
-        "modalities",
-        "languages",
-        "tags",
-        "variants",
-    )
+# Kept for callers of the first read API; the search core owns the result prefetches.
+artifact_list_queryset = with_result_relations
 
 
 def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
     """A result plus lineage both ways (only to what the reader may see), sources, openness."""
     visible = artifacts.values("pk")
-    return artifact_list_queryset(artifacts).prefetch_related(
+    return with_result_relations(artifacts).prefetch_related(
         "sources",
         "openness_components",
         Prefetch(
@@ -46,25 +71,162 @@ def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact
     )
 
 
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    """The alliance's member organizations."""
+def _published_count(kind: str) -> Count:
+    return Count(
+        "contributions",
+        filter=Q(
+            contributions__artifact__kind=kind,
+            contributions__artifact__status__in=PUBLIC_STATUSES,
+        ),
+    )
 
-    queryset = Organization.objects.all()
+
+@extend_schema(responses={**ERROR_RESPONSES})
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The alliance's member organizations, with counts of their published entries."""
+
+    queryset = Organization.objects.annotate(
+        model_count=_published_count(ArtifactKind.MODEL),
+        dataset_count=_published_count(ArtifactKind.DATASET),
+        tool_count=_published_count(ArtifactKind.TOOL),
+    ).order_by("name")
     serializer_class = OrganizationSerializer
     lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrganizationFilterSet
+    pagination_class = None  # a reference list: all members at once
+
+    @extend_schema(responses={200: OrganizationSerializer, **NOT_FOUND_RESPONSE})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
 
-class ArtifactViewSet(viewsets.ReadOnlyModelViewSet):
+class ArtifactViewSet(viewsets.GenericViewSet):
     """Models, datasets and tools the members share."""
 
+    serializer_class = ArtifactSerializer
     lookup_field = "slug"
-    lookup_url_kwarg = "slug"
 
     def get_queryset(self) -> QuerySet[Artifact]:
-        artifacts = Artifact.objects.visible_to(self.request.user)
-        if self.action == "retrieve":
-            return artifact_detail_queryset(artifacts).filter(namespace=self.kwargs["namespace"])
-        return artifact_list_queryset(artifacts)
+        return Artifact.objects.visible_to(self.request.user)
 
-    def get_serializer_class(self):
-        return ArtifactDetailSerializer if self.action == "retrieve" else ArtifactSerializer
+    @extend_schema(
+        summary="Search the catalog",
+        parameters=SEARCH_PARAMETERS,
+        responses={200: SearchPageSerializer, **ERROR_RESPONSES},
+    )
+    def list(self, request: Request) -> Response:
+        """Full-text search with filters, facets, ordering and paging.
+
+        Filters repeat (`task=a&task=b` is either); different filters must all hold.
+        A bad parameter answers 400 with a message for each bad parameter.
+        """
+        result = run_search(request.query_params, request.user)
+        if result.page_not_found:
+            raise NotFound(result.errors["page"][0])
+        if result.errors:
+            raise ValidationError(result.errors)
+        results = ArtifactSerializer(
+            result.artifacts, many=True, context=self.get_serializer_context()
+        ).data
+        extra = {}
+        if result.facets:
+            extra["facets"] = {
+                name: [value.as_dict() for value in values]
+                for name, values in result.facets.items()
+            }
+        return paginated_response(request, result, results, **extra)
+
+    def get_object(self) -> Artifact:
+        return get_object_or_404(
+            artifact_detail_queryset(self.get_queryset()),
+            namespace=self.kwargs["namespace"],
+            slug=self.kwargs["slug"],
+        )
+
+    @extend_schema(
+        summary="Everything about one entry",
+        responses={200: ArtifactDetailSerializer, **NOT_FOUND_RESPONSE},
+    )
+    def retrieve(self, request: Request, namespace: str, slug: str) -> Response:
+        serializer = ArtifactDetailSerializer(
+            self.get_object(), context=self.get_serializer_context()
+        )
+        return Response(serializer.data)
+
+    @extend_schema(
+        summary="Lineage graph around one entry",
+        parameters=LINEAGE_PARAMETERS,
+        responses={200: LineageSerializer, **ERROR_RESPONSES, **NOT_FOUND_RESPONSE},
+    )
+    @action(detail=True)
+    def lineage(self, request: Request, namespace: str, slug: str) -> Response:
+        """Ancestors and descendants up to `depth` edges away, across members."""
+        depth = _depth(request.query_params.get("depth"))
+        visible = self.get_queryset()
+        root = get_object_or_404(visible, namespace=namespace, slug=slug)
+        graph = lineage_graph(root, depth=depth, artifacts=visible)
+        nodes = []
+        for node in graph.nodes.values():
+            artifact = node["artifact"]
+            url = node["url"]
+            if artifact is not None:
+                url = request.build_absolute_uri(
+                    reverse(
+                        "api:artifact-detail",
+                        kwargs={"namespace": artifact.namespace, "slug": artifact.slug},
+                    )
+                )
+            nodes.append({**node, "url": url})
+        data = {"root": root.repo_id, "depth": depth, "nodes": nodes, "edges": graph.edges}
+        return Response(LineageSerializer(data).data)
+
+
+def _depth(value: str | None) -> int:
+    if value in (None, ""):
+        return 2
+    try:
+        depth = int(value)
+    except ValueError:
+        raise ValidationError({"depth": ["Enter a whole number."]}) from None
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ValidationError({"depth": [f"Use a depth from 1 to {MAX_DEPTH}."]})
+    return depth
+
+
+class LicenseListView(GenericAPIView):
+    """The licenses published entries use, with categories and plain-words flags."""
+
+    serializer_class = LicenseInUseSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[License]:
+        published = Artifact.objects.published().values("pk")
+        return (
+            License.objects.annotate(
+                artifact_count=Count("artifacts", filter=Q(artifacts__in=published))
+            )
+            .filter(artifact_count__gt=0)
+            .order_by("key")
+        )
+
+    @extend_schema(responses={200: LicenseInUseSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request: Request) -> Response:
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+
+class TaxonomyView(APIView):
+    """Tasks, modalities and languages, each with how many published entries have it."""
+
+    @extend_schema(responses={200: TaxonomySerializer, **ERROR_RESPONSES})
+    def get(self, request: Request) -> Response:
+        published = Artifact.objects.published().values("pk")
+
+        def terms(model) -> list[dict]:
+            rows = model.objects.annotate(
+                count=Count("artifacts", filter=Q(artifacts__in=published))
+            ).order_by("-count", "name")
+            return [{"slug": t.slug, "name": t.name, "count": t.count} for t in rows]
+
+        data = {"tasks": terms(Task), "modalities": terms(Modality), "languages": terms(Language)}
+        return Response(TaxonomySerializer(data).data)

@@ -74,6 +74,9 @@ class SqliteSearch:
         """The FTS5 MATCH expression of a query with at least one clause."""
         clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
         text = " AND ".join(f"({clause})" for clause in clauses)
+        if query.adjacency_boost is not None:
+            # Matches no entry the words alone miss; bm25 adds its score where it matches.
+            text = f"({text}) OR {self._term(query.adjacency_boost)}"
         if query.excluded:
             text = f"({text}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
         return text
@@ -127,6 +130,14 @@ class PostgresSearch:
 
     def _term(self, term: Term) -> tuple[str, list]:
         config = f"'{TEXT_SEARCH_CONFIG}'"
+        if term.phrase and term.prefix:
+            # Letters and digits only in each token, so quoting makes a valid tsquery.
+            *head, last = term.tokens
+            prefixed = " <-> ".join([*(f"'{t}'" for t in head), f"'{last}':*"])
+            return (
+                f"(phraseto_tsquery({config}, %s) || to_tsquery({config}, %s))",
+                [term.text, prefixed],
+            )
         if term.phrase:
             return f"phraseto_tsquery({config}, %s)", [term.text]
         words = " ".join(term.tokens)
@@ -145,6 +156,10 @@ class PostgresSearch:
         parts = [self._any(clause) for clause in query.clauses]
         sql = " && ".join(s for s, _ in parts)
         params = [p for _, ps in parts for p in ps]
+        if query.adjacency_boost is not None:
+            boost_sql, boost_params = self._term(query.adjacency_boost)
+            sql = f"(({sql}) || {boost_sql})"
+            params += boost_params
         if query.excluded:
             excluded_sql, excluded_params = self._any(query.excluded)
             sql = f"({sql}) && !!{excluded_sql}"

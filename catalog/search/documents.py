@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Prefetch
 
+from catalog.models import ContributionRole
 from catalog.search import backends
 
 BATCH_SIZE = 2000
@@ -22,13 +23,18 @@ DOCUMENT_FIELDS = ("name", "summary", "terms", "organizations", "description")
 
 def document_values(artifact) -> dict[str, str]:
     """The searchable text of one artifact, its relations prefetched (see `_with_text`)."""
+    # Sorted here, not by the models' default orderings, so the text is stable.
     terms = [
-        *(tag.slug.replace("-", " ") for tag in artifact.tags.all()),
-        *(task.name for task in artifact.tasks.all()),
-        *(modality.name for modality in artifact.modalities.all()),
+        *sorted(tag.slug.replace("-", " ") for tag in artifact.tags.all()),
+        *sorted(task.name for task in artifact.tasks.all()),
+        *sorted(modality.name for modality in artifact.modalities.all()),
     ]
     organizations = []
-    for contribution in artifact.contributions.all():
+    contributions = sorted(
+        artifact.contributions.all(),
+        key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name),
+    )
+    for contribution in contributions:
         organization = contribution.organization
         organizations.append(organization.name)
         if organization.full_name and organization.full_name != organization.name:
@@ -53,7 +59,7 @@ def _with_text(artifacts: models.QuerySet, contribution_model) -> models.QuerySe
         Prefetch(
             "contributions",
             queryset=contribution_model.objects.select_related("organization").only(
-                "artifact_id", "organization__name", "organization__full_name"
+                "artifact_id", "role", "organization__name", "organization__full_name"
             ),
         ),
     )

@@ -33,6 +33,7 @@ depend on no filter are cached until the catalog changes (catalog.search.facets)
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -172,6 +173,34 @@ def _order(artifacts: QuerySet[Artifact], ordering: str) -> QuerySet[Artifact]:
     return artifacts.order_by(primary, "name", "namespace", "slug")
 
 
+def name_match_tier(query: ParsedQuery, name: str) -> int:
+    """How well the name alone answers a query of plain words: 3 the name is the query
+    ("llama 2" -> Llama 2), 2 the name starts with it, 1 the name holds every word, else 0.
+
+    The name is the strongest field; this makes that hold the same way on both engines,
+    whose scores then order entries within a tier.
+    """
+    words = [w.lower() for w in query.words]
+    if not words:
+        return 0
+    name_words = [w.lower() for w in _NAME_TOKENS.findall(name)]
+    if name_words == words:
+        return 3
+    if name_words[: len(words)] == words or (
+        query.clauses[-1][0].prefix
+        and name_words[: len(words) - 1] == words[:-1]
+        and len(name_words) >= len(words)
+        and name_words[len(words) - 1].startswith(words[-1])
+    ):
+        return 2
+    if set(words[:-1]) <= set(name_words) and any(w.startswith(words[-1]) for w in name_words):
+        return 1
+    return 0
+
+
+_NAME_TOKENS = re.compile(r"[^\W_]+")
+
+
 def _errors(*forms_: forms.Form) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for form in forms_:
@@ -233,10 +262,12 @@ def run_search(
 
     start = (result.page - 1) * result.page_size
     if scores is not None:
-        ids = list(_order(filtered, ordering).values_list("pk", flat=True))
+        rows = list(_order(filtered, ordering).values_list("pk", "name"))
+        ids = [pk for pk, _ in rows]
         if ordering.lstrip("-") == "relevance":
             sign = 1 if ordering.startswith("-") else -1
-            ids.sort(key=lambda pk: (sign * scores[pk], pk))
+            tiers = {pk: name_match_tier(query, name) for pk, name in rows}
+            ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], pk))
         result.count = len(ids)
         page_ids = ids[start : start + result.page_size]
         by_id = with_result_relations(Artifact.objects.filter(pk__in=page_ids)).in_bulk()

@@ -48,6 +48,22 @@ class ParsedQuery:
     def term_count(self) -> int:
         return sum(len(clause) for clause in self.clauses) + len(self.excluded)
 
+    @property
+    def words(self) -> list[str]:
+        """The plain words of a query of plain words only (no OR, no phrases), else []."""
+        if any(len(clause) > 1 or clause[0].phrase for clause in self.clauses):
+            return []
+        return [token for clause in self.clauses for token in clause[0].tokens]
+
+    @property
+    def adjacency_boost(self) -> Term | None:
+        """For `text generation`: the phrase "text generation", which matches a subset
+        of the same entries, so an engine may OR it in to rank adjacent words higher."""
+        words = self.words
+        if len(words) < 2:
+            return None
+        return Term(" ".join(words), phrase=True, prefix=self.clauses[-1][0].prefix)
+
 
 class QuerySyntaxError(ValueError):
     """A query too long or with too many terms to be answered quickly."""

@@ -1,0 +1,1 @@
+"""Search benchmarks: a synthetic catalog generator and the `make bench` runner."""

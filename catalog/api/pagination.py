@@ -1,0 +1,44 @@
+"""Paging for search results: absolute next/previous links, in the body and in `Link`."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from catalog.search.query import SearchResult
+
+
+def page_url(request: Request, page: int) -> str:
+    url = request.build_absolute_uri()
+    if page == 1:
+        return remove_query_param(url, "page")
+    return replace_query_param(url, "page", page)
+
+
+def links(request: Request, result: SearchResult) -> dict[str, str | None]:
+    return {
+        "first": page_url(request, 1),
+        "previous": page_url(request, result.page - 1) if result.has_previous else None,
+        "next": page_url(request, result.page + 1) if result.has_next else None,
+        "last": page_url(request, result.num_pages),
+    }
+
+
+def paginated_response(request: Request, result: SearchResult, results: list, **extra) -> Response:
+    """The page, with `count`, `next` and `previous`, and RFC 8288 `Link` header."""
+    urls = links(request, result)
+    body = {
+        "count": result.count,
+        "count_is_capped": result.count_is_capped,
+        "page": result.page,
+        "page_size": result.page_size,
+        "num_pages": result.num_pages,
+        "next": urls["next"],
+        "previous": urls["previous"],
+        "results": results,
+        **extra,
+    }
+    rels = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
+    header = ", ".join(f'<{urls[name]}>; rel="{rel}"' for name, rel in rels.items() if urls[name])
+    return Response(body, headers={"Link": header})

@@ -1,0 +1,144 @@
+"""OpenAPI descriptions that drf-spectacular cannot infer: the search parameters (taken
+from the FilterSet and the search form, so the schema cannot drift from the code) and
+the error bodies."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+from catalog.api.serializers import ArtifactSerializer
+from catalog.lineage import MAX_DEPTH
+from catalog.search.facets import FACETS
+from catalog.search.filters import ArtifactFilterSet, ParameterCountFilter
+from catalog.search.query import (
+    CANDIDATE_LIMIT,
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    ORDERING_CHOICES,
+)
+from catalog.search.syntax import MAX_QUERY_LENGTH
+
+
+def _filter_parameter(name: str, filter_: django_filters.Filter) -> OpenApiParameter:
+    enum = None
+    many = False
+    kind = OpenApiTypes.STR
+    if isinstance(filter_, django_filters.ModelMultipleChoiceFilter):
+        many = True  # values are slugs or keys of rows; see /api/v1/taxonomy/
+    elif isinstance(filter_, django_filters.MultipleChoiceFilter):
+        enum = [value for value, _ in filter_.extra["choices"]]
+        many = True
+    elif isinstance(filter_, django_filters.DateFilter):
+        kind = OpenApiTypes.DATE
+    elif isinstance(filter_, ParameterCountFilter):
+        kind = OpenApiTypes.STR
+    return OpenApiParameter(
+        name,
+        kind,
+        OpenApiParameter.QUERY,
+        description=str(filter_.extra.get("help_text", "")),
+        enum=enum,
+        many=many,
+        explode=True if many else None,
+    )
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter(
+        "q",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description=(
+            "Full-text search over name (strongest), summary, tags, tasks, modalities, "
+            'organizations and description. Words must all match; "exact phrases"; '
+            "-word excludes; OR between two terms for either; the last word also "
+            f"matches as a prefix. At most {MAX_QUERY_LENGTH} characters. Only the best "
+            f"{CANDIDATE_LIMIT} matches are counted and filtered (see count_is_capped)."
+        ),
+    ),
+    *(_filter_parameter(name, f) for name, f in ArtifactFilterSet.base_filters.items()),
+    OpenApiParameter(
+        "facets",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description="Comma-separated facets to count under the other filters: " + ", ".join(FACETS),
+    ),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=[value for value, _ in ORDERING_CHOICES],
+        description="relevance (default with q), name (default without), released, "
+        "updated or parameters; '-' in front for descending.",
+    ),
+    OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="1-based."),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        OpenApiParameter.QUERY,
+        description=f"Results per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+    ),
+]
+
+LINEAGE_PARAMETERS = [
+    OpenApiParameter(
+        "depth",
+        OpenApiTypes.INT,
+        OpenApiParameter.QUERY,
+        description=f"How many edges to follow each way, 1 to {MAX_DEPTH} (default 2).",
+    )
+]
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    count_is_capped = serializers.BooleanField(
+        help_text=f"True when q matched more than {CANDIDATE_LIMIT} entries; only the "
+        "best of them are counted and returned."
+    )
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ArtifactSerializer(many=True)
+    facets = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        required=False,
+        help_text="Present when `facets` was asked for.",
+    )
+
+
+_parameter_errors = inline_serializer(
+    "ParameterErrors",
+    fields={
+        "<parameter>": serializers.ListField(
+            child=serializers.CharField(), help_text="Why this parameter's value is wrong."
+        )
+    },
+)
+_detail = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(
+        _parameter_errors,
+        description="A bad parameter: the body maps each bad parameter to its messages, "
+        'e.g. {"page_size": ["Use a page size from 1 to 100."]}.',
+    ),
+    429: OpenApiResponse(
+        _detail, description="Too many requests; the Retry-After header says when to retry."
+    ),
+}
+NOT_FOUND_RESPONSE = {
+    404: OpenApiResponse(_detail, description="No such entry, or not visible to you.")
+}
