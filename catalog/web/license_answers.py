@@ -1,0 +1,133 @@
+"""An artifact's license in plain words: may I use it commercially, must I share alike, ...
+
+Each License row answers yes, no or "it depends / not known" (None). An expression
+combines them: under `A AND B` both licenses apply, so the stricter answer wins; under
+`A OR B` the user may choose, so the more generous one does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from license_expression import AND, OR, LicenseWithExceptionSymbol
+
+from catalog.licenses import LicenseExpressionError, parse_expression
+from catalog.models import Artifact, License
+
+
+@dataclass(frozen=True)
+class Question:
+    field: str
+    text: str
+    # Which answer is the restrictive one, for combining under AND.
+    restrictive: bool
+    yes: str
+    no: str
+    # Whether the restrictive answer deserves a caution badge (attribution is routine).
+    cautions: bool = True
+
+
+QUESTIONS = (
+    Question(
+        "commercial_use",
+        "Commercial use?",
+        False,
+        "Allowed",
+        "Not allowed",
+    ),
+    Question(
+        "share_alike",
+        "Share-alike?",
+        True,
+        "Yes: derived works must use the same license",
+        "No",
+    ),
+    Question(
+        "attribution",
+        "Attribution required?",
+        True,
+        "Yes: credit the makers",
+        "No",
+        cautions=False,
+    ),
+    Question(
+        "use_restrictions",
+        "Use restrictions?",
+        True,
+        "Yes: some uses are forbidden (read the license)",
+        "None",
+    ),
+)
+UNKNOWN = "Depends or unknown: read the license"
+
+
+@dataclass(frozen=True)
+class Answer:
+    field: str
+    question: str
+    value: bool | None
+    words: str
+
+    @property
+    def tone(self) -> str:
+        """'good', 'neutral', 'caution' or 'unknown', for the badge colour."""
+        if self.value is None:
+            return "unknown"
+        question = next(q for q in QUESTIONS if q.field == self.field)
+        if self.value != question.restrictive:
+            return "good"
+        return "caution" if question.cautions else "neutral"
+
+
+@dataclass(frozen=True)
+class LicenseSummary:
+    expression: str
+    licenses: list[License]
+    answers: list[Answer]
+    has_choice: bool  # the expression has an OR: the user picks one license
+
+
+def summarize_license(artifact: Artifact) -> LicenseSummary | None:
+    """Plain-words answers for the artifact's license, from its (prefetched) License rows."""
+    if not artifact.license_expression:
+        return None
+    by_key = {license.key.lower(): license for license in artifact.licenses.all()}
+    try:
+        tree = parse_expression(artifact.license_expression).tree
+    except LicenseExpressionError:
+        tree = None
+    answers = []
+    for question in QUESTIONS:
+        value = None if tree is None else _combine(tree, question, by_key)
+        words = UNKNOWN if value is None else (question.yes if value else question.no)
+        answers.append(Answer(question.field, question.text, value, words))
+    ordered = sorted(by_key.values(), key=lambda license: license.key)
+    return LicenseSummary(
+        expression=artifact.license_expression,
+        licenses=ordered,
+        answers=answers,
+        has_choice=tree is not None and _has_choice(tree),
+    )
+
+
+def _combine(node, question: Question, by_key: dict[str, License]) -> bool | None:
+    if isinstance(node, AND | OR):
+        values = [_combine(arg, question, by_key) for arg in node.args]
+        # Under AND every license applies: one restrictive answer is enough.
+        # Under OR the user chooses: one generous answer is enough.
+        decisive = question.restrictive if isinstance(node, AND) else not question.restrictive
+        if decisive in values:
+            return decisive
+        if None in values:
+            return None
+        return not decisive
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return _combine(node.license_symbol, question, by_key)
+    license = by_key.get(node.key.lower())
+    return None if license is None else getattr(license, question.field)
+
+
+def _has_choice(node) -> bool:
+    if isinstance(node, OR):
+        return True
+    return isinstance(node, AND) and any(_has_choice(arg) for arg in node.args)

@@ -1,0 +1,159 @@
+"""What the search page shows around `catalog.search.query.run_search`: facet links that
+toggle one value in the URL, the active filters, sorting, pages and, when nothing
+matches, suggestions. The search itself is the API's, not a second implementation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from catalog.models import Language, Modality, Organization, Task
+from catalog.search.facets import FACETS
+from catalog.search.query import ORDERINGS
+
+# The sidebar, in reading order; a facet the search core does not count is left out.
+FACET_LABELS = {
+    "kind": "Kind",
+    "organization": "Organization",
+    "license_category": "License category",
+    "commercial_use": "Commercial use",
+    "openness_class": "Openness class",
+    "task": "Task",
+    "modality": "Modality",
+    "language": "Language",
+}
+FILTER_LABELS = {**FACET_LABELS, "license": "License", "tag": "Tag"}
+SHOWN_VALUES = 6  # the rest of a facet's values fold under "more"
+SORT_CHOICES = [
+    ("relevance", "Best match"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("-released", "Newest release"),
+    ("released", "Oldest release"),
+    ("-updated", "Recently updated"),
+    ("-parameters", "Most parameters"),
+]
+assert all(choice.lstrip("-") in ORDERINGS for choice, _ in SORT_CHOICES)
+PAGE_WINDOW = 2
+
+
+def page_facets() -> list[str]:
+    return [name for name in FACET_LABELS if name in FACETS]
+
+
+def link(params: QueryDict, **changes: str | list[str] | None) -> str:
+    """The query string of `params` with some parameters replaced or (None) removed.
+
+    Any change goes back to page 1, since the old page number means nothing after it.
+    """
+    pairs = [
+        (key, value)
+        for key, values in params.lists()
+        if key not in changes and key != "page"
+        for value in values
+        if value != ""
+    ]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        pairs.extend((key, item) for item in (value if isinstance(value, list) else [value]))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def toggled(params: QueryDict, name: str, value: str) -> str:
+    values = params.getlist(name)
+    new = [v for v in values if v != value] if value in values else [*values, value]
+    return link(params, **{name: new or None})
+
+
+@dataclass(frozen=True)
+class FacetChoice:
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+def facet_groups(result, params: QueryDict) -> list[dict]:
+    groups = []
+    for name in page_facets():
+        values = result.facets.get(name, [])
+        if not values:
+            continue
+        choices = [
+            FacetChoice(v.label, v.count, v.selected, toggled(params, name, v.value))
+            for v in sorted(values, key=lambda v: not v.selected)
+        ]
+        groups.append(
+            {
+                "name": name,
+                "label": FACET_LABELS[name],
+                "shown": choices[:SHOWN_VALUES],
+                "more": choices[SHOWN_VALUES:],
+            }
+        )
+    return groups
+
+
+def active_filters(result, params: QueryDict) -> list[dict]:
+    """Each active filter value with a link that removes it."""
+    labels = {(name, v.value): v.label for name, values in result.facets.items() for v in values}
+    active = []
+    for name, label in FILTER_LABELS.items():
+        for value in params.getlist(name):
+            if value:
+                active.append(
+                    {
+                        "name": label,
+                        "value": labels.get((name, value), value),
+                        "url": toggled(params, name, value),
+                    }
+                )
+    return active
+
+
+def pages(result, params: QueryDict) -> list[dict]:
+    numbers = sorted(
+        {1, result.num_pages}
+        | set(
+            range(
+                max(1, result.page - PAGE_WINDOW),
+                min(result.num_pages, result.page + PAGE_WINDOW) + 1,
+            )
+        )
+    )
+    items, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            items.append({"gap": True})
+        items.append(
+            {
+                "number": number,
+                "url": link(params, page=str(number)),
+                "current": number == result.page,
+            }
+        )
+        previous = number
+    return items
+
+
+def spelling_suggestions(text: str, limit: int = 3) -> list[str]:
+    """Words of the catalog's vocabulary close to what was typed (small tables only)."""
+    words = [word for word in text.lower().split() if len(word) > 3 and word.isalpha()]
+    if not words:
+        return []
+    vocabulary: set[str] = set()
+    for model in (Task, Modality, Language):
+        for name in model.objects.values_list("name", flat=True):
+            vocabulary.update(part.lower() for part in name.split() if len(part) > 3)
+    vocabulary.update(name.lower() for name in Organization.objects.values_list("name", flat=True))
+    suggestions = []
+    for word in words:
+        if word in vocabulary:
+            continue
+        suggestions += difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
+    return suggestions[:limit]

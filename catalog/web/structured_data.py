@@ -1,0 +1,82 @@
+"""schema.org JSON-LD for an artifact page, escaped so no value can end the script tag."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from catalog.models import Artifact, ArtifactKind, Contribution, ContributionRole
+from catalog.web.presentation import huggingface_url
+
+SCHEMA_TYPES = {
+    ArtifactKind.DATASET: "Dataset",
+    ArtifactKind.TOOL: "SoftwareApplication",
+    ArtifactKind.MODEL: "CreativeWork",  # schema.org has no type for a trained model yet
+}
+# The same escapes as Django's json_script: '<', '>' and '&' cannot close a script.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[str]) -> dict:
+    """The artifact as schema.org data, with only verified facts."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES[artifact.kind],
+        "@id": page_url,
+        "url": page_url,
+        "identifier": artifact.repo_id,
+        "name": artifact.name,
+        "description": artifact.summary,
+        "dateModified": artifact.updated_at.isoformat(),
+    }
+    if artifact.kind == ArtifactKind.MODEL:
+        data["additionalType"] = "https://en.wikipedia.org/wiki/Machine_learning_model"
+    if artifact.released_on:
+        data["datePublished"] = artifact.released_display
+    if artifact.version:
+        data["version"] = artifact.version
+    licenses = list(artifact.licenses.all())
+    if len(licenses) == 1 and licenses[0].url:
+        data["license"] = licenses[0].url
+    elif artifact.license_expression:
+        data["license"] = artifact.license_expression
+    creators = []
+    for contribution in sorted_contributions(artifact):
+        organization = contribution.organization
+        entry = {"@type": "Organization", "name": organization.name}
+        if organization.website:
+            entry["url"] = organization.website
+        creators.append(entry)
+    if creators:
+        data["creator"] = creators
+    same_as = [url for url in (artifact.repository_url, huggingface_url(artifact)) if url]
+    if same_as:
+        data["sameAs"] = same_as
+    if artifact.paper_url:
+        data["citation"] = artifact.paper_url
+    if upstream_urls:
+        data["isBasedOn"] = upstream_urls
+    keywords = [term.name for term in (*artifact.tasks.all(), *artifact.modalities.all())]
+    if keywords:
+        data["keywords"] = keywords
+    if artifact.kind == ArtifactKind.TOOL and artifact.tool_category:
+        data["applicationCategory"] = artifact.get_tool_category_display()
+    languages = [language.slug for language in artifact.languages.all()]
+    if languages:
+        data["inLanguage"] = languages
+    return data
+
+
+def json_ld_script(data: dict) -> SafeString:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', SafeString(text))
+
+
+def sorted_contributions(artifact: Artifact) -> list[Contribution]:
+    """The (prefetched) contributions, lead first, then by organization name."""
+    return sorted(
+        artifact.contributions.all(),
+        key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name.lower()),
+    )
