@@ -20,6 +20,7 @@ from catalog.admin.forms import (
     ContributorFormSet,
     OpennessComponentForm,
     RelationForm,
+    RelationFormSet,
 )
 from catalog.admin.license_warnings import license_warnings
 from catalog.admin.review import ReviewMixin
@@ -83,6 +84,7 @@ class RelationInline(ScopedInline, admin.TabularInline):
     model = Relation
     fk_name = "source"
     form = RelationForm
+    formset = RelationFormSet
     autocomplete_fields = ["target"]
     extra = 0
     verbose_name = "lineage edge"

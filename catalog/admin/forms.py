@@ -134,7 +134,7 @@ class ContributorFormSet(forms.BaseInlineFormSet):
 
 
 class RelationForm(forms.ModelForm):
-    """A lineage edge; kinds and cycles are checked even before the entry is saved."""
+    """A lineage edge; `Relation.clean` checks kinds and cycles once the entry is saved."""
 
     class Meta:
         model = Relation
@@ -147,21 +147,28 @@ class RelationForm(forms.ModelForm):
             "note",
         ]
 
+
+class RelationFormSet(forms.BaseInlineFormSet):
+    """The edges of an entry; those of a new entry are checked here, before it is saved."""
+
     def clean(self):
-        cleaned = super().clean()
-        try:
-            source = self.instance.source
-        except Relation.source.RelatedObjectDoesNotExist:
-            return cleaned
-        if source.pk is None and cleaned.get("relation_type"):
-            # Relation.clean checks edges of saved entries; a new entry's are checked here.
-            check_relation(
-                source,
-                cleaned["relation_type"],
-                target=cleaned.get("target"),
-                external_kind=cleaned.get("external_kind", ""),
-            )
-        return cleaned
+        super().clean()
+        if self.instance.pk is not None:
+            return  # each form's Relation.clean has checked its edge
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None) or {}
+            if not cleaned.get("relation_type") or cleaned.get("DELETE"):
+                continue
+            try:
+                check_relation(
+                    self.instance,
+                    cleaned["relation_type"],
+                    target=cleaned.get("target"),
+                    external_kind=cleaned.get("external_kind", ""),
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
 
 
 class OpennessComponentForm(forms.ModelForm):
