@@ -1,0 +1,126 @@
+"""History: every change by anyone, through any path, with who and when; diffs and revert."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from catalog.members import create_curator, give_member_access
+from catalog.models import ArtifactStatus, Membership, MembershipRole, Relation
+from catalog.workflow import PUBLISH
+from tests.factories import make_artifact, make_organization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ibm():
+    return make_organization("ibm", name="IBM")
+
+
+@pytest.fixture
+def curator():
+    return create_curator("the-curator", password=None)
+
+
+@pytest.fixture
+def editor(ibm):
+    user = User.objects.create(username="ibm-editor")
+    Membership.objects.create(user=user, organization=ibm, role=MembershipRole.EDITOR)
+    give_member_access(user)
+    return user
+
+
+def edit_through_admin(client, user, artifact, **changes):
+    client.force_login(user)
+    data = {
+        "lead_organization": artifact.lead_organization.pk,
+        "name": artifact.name,
+        "summary": artifact.summary,
+        "license_expression": artifact.license_expression,
+        "unverified": "{}",
+        "formats": "[]",
+        "programming_languages": "[]",
+    }
+    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update(changes)
+    response = client.post(reverse("admin:catalog_modelentry_change", args=[artifact.pk]), data)
+    assert response.status_code == 302
+    return response
+
+
+def test_every_path_leaves_a_record_with_who_and_when(client, ibm, editor, curator):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.IN_REVIEW)
+    at = datetime.datetime(2025, 5, 1, 9, 30, tzinfo=datetime.UTC)
+    # the admin
+    edit_through_admin(client, editor, artifact, summary="Edited in the admin.")
+    # the workflow
+    PUBLISH.execute(artifact, user=curator, at=at)
+    # a script or command: no request, so no user, and the record says so
+    artifact.refresh_from_db()
+    artifact.summary = "Edited by a script."
+    artifact.save()
+    records = list(artifact.history.order_by("history_id"))
+    assert [(r.summary, r.status, r.history_user) for r in records[-3:]] == [
+        ("Edited in the admin.", ArtifactStatus.IN_REVIEW, editor),
+        ("Edited in the admin.", ArtifactStatus.PUBLISHED, curator),
+        ("Edited by a script.", ArtifactStatus.PUBLISHED, None),
+    ]
+    assert records[-2].history_date == at
+    assert all(r.history_date is not None for r in records)
+
+
+def test_related_rows_keep_their_history_too(client, ibm, editor):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.DRAFT)
+    parent = make_artifact("parent")
+    client.force_login(editor)
+    edit_through_admin(
+        client,
+        editor,
+        artifact,
+        **{
+            "relations-TOTAL_FORMS": "1",
+            "relations-0-relation_type": "fine_tuned_from",
+            "relations-0-target": parent.pk,
+        },
+    )
+    relation = Relation.objects.get(source=artifact)
+    assert relation.history.get().history_user == editor
+
+
+def test_the_history_page_shows_what_changed_between_versions(client, ibm, editor, curator):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.DRAFT, summary="Old words.")
+    edit_through_admin(client, editor, artifact, summary="New words.")
+    client.force_login(curator)
+    response = client.get(reverse("admin:catalog_modelentry_history", args=[artifact.pk]))
+    content = response.content.decode()
+    assert "<strong>Summary:</strong>" in content
+    assert "Old words." in content
+    assert "New words." in content
+    assert "ibm-editor" in content
+
+
+def test_a_curator_reverts_a_change(client, ibm, editor, curator):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.PUBLISHED, summary="Right.")
+    good = artifact.history.latest("history_id")
+    edit_through_admin(client, editor, artifact, summary="Vandalized.")
+    client.force_login(curator)
+    revert_url = reverse(
+        "admin:catalog_modelentry_simple_history", args=[artifact.pk, good.history_id]
+    )
+    page = client.get(revert_url)
+    assert page.status_code == 200
+    assert "Right." in page.content.decode()
+    edit = {"lead_organization": ibm.pk, "name": artifact.name, "summary": good.summary}
+    edit.update({"unverified": "{}", "formats": "[]", "programming_languages": "[]"})
+    response = client.post(revert_url, edit)
+    assert response.status_code == 302
+    artifact.refresh_from_db()
+    assert artifact.summary == "Right."
+    assert artifact.status == ArtifactStatus.PUBLISHED  # a revert never moves the status
+    latest = artifact.history.latest("history_id")
+    assert (latest.summary, latest.history_user) == ("Right.", curator)
