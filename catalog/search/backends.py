@@ -140,13 +140,16 @@ class PostgresSearch:
             )
         if term.phrase:
             return f"phraseto_tsquery({config}, %s)", [term.text]
-        words = " ".join(term.tokens)
+        # plainto_tsquery reads any text safely, with the parser that built the vectors.
         if not term.prefix:
-            return f"plainto_tsquery({config}, %s)", [words]
+            return f"plainto_tsquery({config}, %s)", [term.text]
         # Each token is letters and digits only, so quoting it makes a valid tsquery.
         *head, last = term.tokens
         prefixed = " & ".join([*(f"'{t}'" for t in head), f"'{last}':*"])
-        return f"(plainto_tsquery({config}, %s) || to_tsquery({config}, %s))", [words, prefixed]
+        return (
+            f"(plainto_tsquery({config}, %s) || to_tsquery({config}, %s))",
+            [term.text, prefixed],
+        )
 
     def _any(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         parts = [self._term(t) for t in terms]

@@ -180,7 +180,7 @@ def name_match_tier(query: ParsedQuery, name: str) -> int:
     The name is the strongest field; this makes that hold the same way on both engines,
     whose scores then order entries within a tier.
     """
-    words = [w.lower() for w in query.words]
+    words = [token.lower() for word in query.words for token in _NAME_TOKENS.findall(word)]
     if not words:
         return 0
     name_words = [w.lower() for w in _NAME_TOKENS.findall(name)]
@@ -267,7 +267,7 @@ def run_search(
         if ordering.lstrip("-") == "relevance":
             sign = 1 if ordering.startswith("-") else -1
             tiers = {pk: name_match_tier(query, name) for pk, name in rows}
-            ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], pk))
+            ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], -sign * pk))
         result.count = len(ids)
         page_ids = ids[start : start + result.page_size]
         by_id = with_result_relations(Artifact.objects.filter(pk__in=page_ids)).in_bulk()

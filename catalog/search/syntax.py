@@ -50,10 +50,10 @@ class ParsedQuery:
 
     @property
     def words(self) -> list[str]:
-        """The plain words of a query of plain words only (no OR, no phrases), else []."""
+        """The words of a query of plain words only (no OR, no phrases), else []."""
         if any(len(clause) > 1 or clause[0].phrase for clause in self.clauses):
             return []
-        return [token for clause in self.clauses for token in clause[0].tokens]
+        return [clause[0].text for clause in self.clauses]
 
     @property
     def adjacency_boost(self) -> Term | None:

@@ -1,0 +1,439 @@
+"""GET /api/v1/artifacts/ against the real seeded catalog, on whichever backend runs.
+
+Each expectation is computed independently through the ORM, never hard-coded counts.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Q
+
+from catalog.models import Artifact, ArtifactStatus, ModelVariant
+from catalog.search.facets import FACETS
+from tests.factories import make_artifact, make_member
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/artifacts/"
+
+
+@pytest.fixture(autouse=True)
+def _catalog(seeded_catalog, db):
+    """The seeded catalog, loaded once for the module."""
+
+
+def search(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def ids(body) -> list[str]:
+    return [item["id"] for item in body["results"]]
+
+
+def all_ids(client, **params) -> list[str]:
+    return ids(search(client, page_size=100, **params))
+
+
+# ------------------------------------------------------------------------------
+# Real questions: the expected entry comes first.
+# ------------------------------------------------------------------------------
+STABLE_DIFFUSION = ["stability-ai/stable-diffusion-v1-4", "stability-ai/stable-diffusion-xl-1.0"]
+QUESTIONS = [
+    ("llama 2", "meta/llama-2"),
+    ("Llama 2", "meta/llama-2"),
+    ("gran", ["ibm/granite-code", "ibm/granite-3.0-language-models"]),
+    ("granite code", "ibm/granite-code"),
+    ("code llama", "meta/code-llama"),
+    ("starcoder2", "hugging-face/starcoder2"),
+    ("starcoder", "hugging-face/starcoder"),
+    ("vllm", "uc-berkeley-cdss/vllm"),
+    ("pytorch", "meta/pytorch"),
+    ("croissant", "mlcommons/croissant"),
+    ("the stack", ["hugging-face/the-stack", "hugging-face/the-stack-v2"]),
+    ("fineweb", "hugging-face/fineweb"),
+    ("segment anything", "meta/segment-anything"),
+    ("prithvi", ["ibm/prithvi-100m", "ibm/prithvi-wxc"]),
+    (
+        '"stable diffusion"',
+        ["stability-ai/stable-diffusion-v1-4", "stability-ai/stable-diffusion-xl-1.0"],
+    ),
+    ("dolly 2.0", "databricks/dolly-2.0"),
+    ("databricks-dolly-15k", "databricks/databricks-dolly-15k"),
+    ("snowflake arctic", "snowflake/snowflake-arctic"),
+    ("bloom", "hugging-face/bloom"),
+]
+
+
+@pytest.mark.parametrize(("q", "expected"), QUESTIONS)
+def test_real_questions_find_the_right_entry_first(client, q, expected):
+    expected = [expected] if isinstance(expected, str) else expected
+    found = ids(search(client, q=q))
+    assert sorted(found[: len(expected)]) == sorted(expected), found
+
+
+@pytest.mark.parametrize(
+    ("q", "present", "absent"),
+    [
+        ("llama -guard", "meta/llama-2", "meta/llama-guard"),
+        ("llama OR starcoder", "hugging-face/starcoder", None),
+        ("llama OR starcoder", "meta/llama-2", None),
+        ('"code llama"', "meta/code-llama", "meta/llama-2"),
+    ],
+)
+def test_query_operators(client, q, present, absent):
+    found = all_ids(client, q=q)
+    assert present in found
+    if absent:
+        assert absent not in found
+
+
+def test_exclusion_alone_lists_everything_else(client):
+    everything = set(all_ids(client))
+    without = set(all_ids(client, q="-llama"))
+    llamas = set(all_ids(client, q='"llama"'))  # a phrase: no prefix, like -llama
+    assert without == everything - llamas
+
+
+# ------------------------------------------------------------------------------
+# Filters, each checked against the ORM.
+# ------------------------------------------------------------------------------
+published = Artifact.objects.published
+FILTERS = [
+    ({"kind": "model"}, lambda: published().filter(kind="model")),
+    ({"kind": ["dataset", "tool"]}, lambda: published().filter(kind__in=["dataset", "tool"])),
+    ({"organization": "ibm"}, lambda: published().filter(contributions__organization__slug="ibm")),
+    ({"license": "Apache-2.0"}, lambda: published().filter(licenses__key="Apache-2.0")),
+    (
+        {"license_category": "Permissive"},
+        lambda: published().filter(licenses__category="Permissive"),
+    ),
+    ({"task": "text-generation"}, lambda: published().filter(tasks__slug="text-generation")),
+    (
+        {"task": ["text-generation", "code-generation"]},
+        lambda: published().filter(tasks__slug__in=["text-generation", "code-generation"]),
+    ),
+    ({"modality": "image"}, lambda: published().filter(modalities__slug="image")),
+    ({"language": "en"}, lambda: published().filter(languages__slug="en")),
+    ({"released_after": "2024-01-01"}, lambda: published().filter(released_on__gte="2024-01-01")),
+    ({"released_before": "2022-12-31"}, lambda: published().filter(released_on__lte="2022-12-31")),
+    ({"min_parameters": "30B"}, lambda: published().filter(variants__parameters__gte=30 * 10**9)),
+    (
+        {"max_parameters": "2000000000"},
+        lambda: published().filter(variants__parameters__lte=2 * 10**9),
+    ),
+    (
+        {"min_parameters": "10B", "max_parameters": "20B"},
+        lambda: published().filter(
+            pk__in=ModelVariant.objects.filter(
+                parameters__gte=10**10, parameters__lte=2 * 10**10
+            ).values("artifact_id")
+        ),
+    ),
+    ({"has_huggingface": "true"}, lambda: published().exclude(huggingface_repo_id="")),
+    ({"has_huggingface": "false"}, lambda: published().filter(huggingface_repo_id="")),
+    ({"commercial_use": "false"}, lambda: published().filter(licenses__commercial_use=False)),
+    (
+        {"commercial_use": "true"},
+        lambda: (
+            published()
+            .filter(licenses__isnull=False)
+            .exclude(Q(licenses__commercial_use=False) | Q(licenses__commercial_use__isnull=True))
+        ),
+    ),
+    (
+        {"kind": "model", "license": "Apache-2.0", "task": "text-generation"},
+        lambda: (
+            published()
+            .filter(kind="model", licenses__key="Apache-2.0")
+            .filter(tasks__slug="text-generation")
+        ),
+    ),
+    ({"q": "model", "kind": "dataset"}, None),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), FILTERS)
+def test_filters_return_exactly_the_matching_entries(client, params, expected):
+    found = all_ids(client, **params)
+    assert len(found) == len(set(found)), "no duplicates"
+    if expected is None:  # with q: a subset of the filter alone, all matching it
+        without_q = set(all_ids(client, **{k: v for k, v in params.items() if k != "q"}))
+        assert set(found) <= without_q
+        return
+    wanted = {a.repo_id for a in expected().distinct()}
+    assert wanted, "the case should select something"
+    assert set(found) == wanted
+    assert search(client, **params)["count"] == len(wanted)
+
+
+def test_combined_filters_and_within_or_between():
+    """Values of one filter are OR'ed; filters are AND'ed (checked through set algebra)."""
+    from django.test import Client
+
+    client = Client()
+    models = set(all_ids(client, kind="model"))
+    text = set(all_ids(client, task="text-generation"))
+    code = set(all_ids(client, task="code-generation"))
+    assert set(all_ids(client, kind="model", task="text-generation")) == models & text
+    assert set(all_ids(client, task=["text-generation", "code-generation"])) == text | code
+
+
+# ------------------------------------------------------------------------------
+# Facets agree with the filtered totals.
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "params", [{}, {"kind": "model"}, {"q": "model"}, {"task": "text-generation", "kind": "model"}]
+)
+@pytest.mark.parametrize("facet", list(FACETS))
+def test_each_facet_count_is_the_total_when_that_value_is_added(client, params, facet):
+    body = search(client, facets=facet, **params)
+    values = body["facets"][facet]
+    for value in values[:4]:
+        narrowed = {k: v for k, v in params.items() if k != facet}
+        narrowed[facet] = value["value"]
+        assert search(client, **narrowed)["count"] == value["count"], value
+        assert value["label"]
+
+
+def test_kind_facet_sums_to_the_total_without_the_kind_filter(client):
+    body = search(client, facets="kind", kind="model", task="text-generation")
+    total = search(client, task="text-generation")["count"]
+    assert sum(v["count"] for v in body["facets"]["kind"]) == total
+    assert [v["value"] for v in body["facets"]["kind"] if v["selected"]] == ["model"]
+
+
+def test_facets_are_capped():
+    from django.test import Client
+
+    from catalog.search.facets import FACET_LIMIT
+
+    body = search(Client(), facets="organization")
+    assert 0 < len(body["facets"]["organization"]) <= FACET_LIMIT
+
+
+# ------------------------------------------------------------------------------
+# Ordering and paging.
+# ------------------------------------------------------------------------------
+def _sort_key(ordering: str):
+    def key(artifact: Artifact):
+        if ordering == "name":
+            return (artifact.name, artifact.namespace, artifact.slug)
+        if ordering == "released":
+            return artifact.released_on
+        if ordering == "updated":
+            return artifact.updated_at
+        return max((v.parameters for v in artifact.variants.all()), default=None)
+
+    return key
+
+
+@pytest.mark.parametrize("ordering", ["name", "released", "updated", "parameters"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_ordering_both_ways(client, ordering, descending):
+    found = all_ids(client, ordering=("-" if descending else "") + ordering)
+    artifacts = {a.repo_id: a for a in published().prefetch_related("variants")}
+    keys = [_sort_key(ordering)(artifacts[i]) for i in found]
+    present = [k for k in keys if k is not None]
+    assert present == sorted(present, reverse=descending)
+    # Entries without the value come last, whichever the direction.
+    assert keys[: len(present)] == present
+
+
+def test_relevance_descending_reverses_relevance(client):
+    best = all_ids(client, q="llama")
+    worst = all_ids(client, q="llama", ordering="-relevance")
+    assert worst == list(reversed(best))
+
+
+def test_paging_is_stable_and_complete(client):
+    everything = all_ids(client, ordering="-released")
+    pages, page = [], 1
+    while True:
+        body = search(client, ordering="-released", page_size=7, page=page)
+        pages += ids(body)
+        if not body["next"]:
+            break
+        assert body["next"].startswith("http://testserver/api/v1/artifacts/?")
+        page += 1
+    assert pages == everything
+    assert body["count"] == len(everything)
+
+
+def test_links_in_body_and_header(client):
+    response = client.get(URL, {"page": 2, "page_size": 5, "kind": "model"})
+    body = response.json()
+    link = response["Link"]
+    assert f'<{body["next"]}>; rel="next"' in link
+    assert f'<{body["previous"]}>; rel="prev"' in link
+    assert 'rel="first"' in link
+    assert 'rel="last"' in link
+    assert "kind=model" in body["next"]
+
+
+def test_page_past_the_end_is_404(client):
+    response = client.get(URL, {"page": 999})
+    assert response.status_code == 404
+    assert "last page" in response.json()["detail"]
+
+
+# ------------------------------------------------------------------------------
+# Bad input answers 400 naming each bad parameter; hostile q never a 500.
+# ------------------------------------------------------------------------------
+BAD = [
+    ({"kind": "spaceship"}, "kind"),
+    ({"organization": "no-such-org"}, "organization"),
+    ({"license": "Not-A-License"}, "license"),
+    ({"license_category": "Cheap"}, "license_category"),
+    ({"task": "flying"}, "task"),
+    ({"modality": "smell"}, "modality"),
+    ({"language": "xx"}, "language"),
+    ({"tag": "no-such-tag"}, "tag"),
+    ({"openness_class": "IV"}, "openness_class"),
+    ({"commercial_use": "maybe"}, "commercial_use"),
+    ({"has_huggingface": "yes"}, "has_huggingface"),
+    ({"ordering": "popularity"}, "ordering"),
+    ({"ordering": "--name"}, "ordering"),
+    ({"released_after": "last year"}, "released_after"),
+    ({"released_before": "2024-02-30"}, "released_before"),
+    ({"page_size": "0"}, "page_size"),
+    ({"page_size": "101"}, "page_size"),
+    ({"page": "two"}, "page"),
+    ({"page": "0"}, "page"),
+    ({"min_parameters": "abc"}, "min_parameters"),
+    ({"max_parameters": "-5"}, "max_parameters"),
+    ({"q": "x" * 301}, "q"),
+    ({"q": " ".join(["word"] * 17)}, "q"),
+    ({"q": "nul\x00byte"}, "q"),
+    ({"facets": "kind,colour"}, "facets"),
+    ({"status": "lost"}, "status"),
+]
+
+
+@pytest.mark.parametrize(("params", "bad"), BAD)
+def test_bad_parameters_answer_400_naming_them(client, params, bad):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body) == [bad]
+    assert body[bad]
+    assert all(isinstance(message, str) and message for message in body[bad])
+
+
+def test_every_bad_parameter_is_named_at_once(client):
+    response = client.get(URL, {"kind": "x", "page_size": "0", "min_parameters": "abc"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"kind", "page_size", "min_parameters"}
+
+
+def test_unknown_parameters_are_ignored(client):
+    assert search(client, colour="blue")["count"] == published().count()
+
+
+HOSTILE = [
+    '"',
+    '""',
+    '"unterminated phrase',
+    "a\"b'c",
+    "*",
+    "gran*",
+    "NEAR(llama code)",
+    "llama NEAR code",
+    "AND",
+    "OR",
+    "NOT llama",
+    "llama OR",
+    "OR OR OR",
+    "- - -",
+    "-",
+    "--llama",
+    "(llama",
+    "llama)",
+    "{name}: llama",
+    "name:llama",
+    "^llama",
+    "llama + code",
+    "a & b | !c <-> d",
+    "'; DROP TABLE catalog_artifact; --",
+    "\\",
+    "%",
+    "_",
+    "日本語のモデル",
+    "Ünïcödé Straße",
+    "emoji 🦙🚀",
+    "\u200b\u200f",
+    "a" * 300,
+    "x" * 10_000,
+    "the",
+    "llama:*",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries_never_fail(client, q):
+    response = client.get(URL, {"q": q, "facets": "kind,task"})
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert "q" in response.json()
+
+
+# ------------------------------------------------------------------------------
+# Visibility.
+# ------------------------------------------------------------------------------
+def test_drafts_never_appear_for_anonymous_users(client):
+    ibm = Artifact.objects.get_by_id("ibm/granite-code").lead_organization
+    make_artifact(
+        "secret-llama-draft", lead=ibm, name="Secret Llama Draft", status=ArtifactStatus.DRAFT
+    )
+    for params in (
+        {"q": "secret llama"},
+        {"status": "draft"},
+        {"status": ["draft", "published"]},
+        {"organization": "ibm"},
+        {"q": "secret", "status": "draft"},
+    ):
+        assert "ibm/secret-llama-draft" not in all_ids(client, **params)
+    assert client.get(f"{URL}ibm/secret-llama-draft/").status_code == 404
+
+
+def test_members_add_their_own_drafts_with_status(client):
+    ibm = Artifact.objects.get_by_id("ibm/granite-code").lead_organization
+    meta = Artifact.objects.get_by_id("meta/llama-2").lead_organization
+    make_artifact("ibm-draft", lead=ibm, name="Granite Draft", status=ArtifactStatus.DRAFT)
+    make_artifact("meta-draft", lead=meta, name="Llama Draft", status=ArtifactStatus.DRAFT)
+    client.force_login(make_member(ibm, "viewer"))
+    assert "ibm/ibm-draft" not in all_ids(client)  # published by default
+    drafts = all_ids(client, status="draft")
+    assert "ibm/ibm-draft" in drafts
+    assert "meta/meta-draft" not in drafts
+    assert "ibm/ibm-draft" in all_ids(client, status="draft", q="granite")
+
+
+# ------------------------------------------------------------------------------
+# The result shape.
+# ------------------------------------------------------------------------------
+def test_a_result_has_every_field(client):
+    item = search(client, q="llama 2")["results"][0]
+    assert item["id"] == "meta/llama-2"
+    for name in (
+        "kind",
+        "name",
+        "summary",
+        "organizations",
+        "license",
+        "released",
+        "tasks",
+        "modalities",
+        "languages",
+        "tags",
+        "parameters",
+        "openness_class",
+        "links",
+    ):
+        assert name in item
+    assert item["organizations"][0] == {"slug": "meta", "name": "Meta", "role": "lead"}
+    assert {"key", "category", "commercial_use"} <= set(item["license"]["parts"][0])
+    assert item["url"] == "http://testserver/api/v1/artifacts/meta/llama-2/"
+    assert item["html_url"] == "http://testserver/artifacts/meta/llama-2/"
+    assert [v["name"] for v in item["parameters"]] == ["7B", "13B", "70B"]
