@@ -67,22 +67,30 @@ def give_member_access(user: User) -> None:
     forget_roles(user)
 
 
+def find_organization(slug: str) -> Organization:
+    try:
+        return Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        raise MemberError(
+            f"No organization with the slug '{slug}'. See GET /api/v1/organizations/ for the slugs."
+        ) from None
+
+
+def check_role(role: str) -> str:
+    if role not in MembershipRole.values:
+        raise MemberError(
+            f"Unknown role '{role}'. Choose one of: {', '.join(MembershipRole.values)}."
+        )
+    return role
+
+
 @transaction.atomic
 def create_member(
     username: str, *, organization: str, role: str, email: str = "", password: str | None
 ) -> Membership:
     """Give `username` (created if new) `role` in the organization with slug `organization`."""
-    if role not in MembershipRole.values:
-        raise MemberError(
-            f"Unknown role '{role}'. Choose one of: {', '.join(MembershipRole.values)}."
-        )
-    try:
-        org = Organization.objects.get(slug=organization)
-    except Organization.DoesNotExist:
-        raise MemberError(
-            f"No organization with the slug '{organization}'. "
-            "See GET /api/v1/organizations/ for the slugs."
-        ) from None
+    check_role(role)
+    org = find_organization(organization)
     user = _user(username, email=email, password=password)
     membership, _ = Membership.objects.update_or_create(
         user=user, organization=org, defaults={"role": role}

@@ -1,11 +1,12 @@
 import getpass
 import os
+import sys
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.members import MemberError, create_member
+from catalog.members import MemberError, check_role, create_member, find_organization
 from catalog.models import MembershipRole
 
 
@@ -30,8 +31,15 @@ def checked_password(password: str, username: str) -> str:
     return password
 
 
+def stdin_is_tty() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 class Command(BaseCommand):
-    help = "Give a user (created if new) a role in a member organization."
+    help = (
+        "Give a user (created if new) a role in a member organization. The password comes "
+        "from CATALOG_PASSWORD or is asked for at the terminal."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -40,20 +48,14 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
 
     def handle(self, *args, username, organization, role, email, **options):
-        if role not in MembershipRole.values:
-            raise CommandError(
-                f"Unknown role '{role}'. Choose one of: {', '.join(MembershipRole.values)}."
-            )
-        password = checked_password(read_password(self.stdin_is_tty()), username)
         try:
+            # Say what is wrong before asking for a password.
+            check_role(role)
+            find_organization(organization)
+            password = checked_password(read_password(stdin_is_tty()), username)
             membership = create_member(
                 username, organization=organization, role=role, email=email, password=password
             )
         except MemberError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"{membership}."))
-
-    def stdin_is_tty(self) -> bool:
-        import sys
-
-        return sys.stdin is not None and sys.stdin.isatty()
