@@ -61,6 +61,9 @@ def artifact_saved(sender, instance: Artifact, raw: bool = False, **kwargs) -> N
 @receiver(post_save, sender=Contribution)
 @receiver(post_delete, sender=Contribution)
 def contribution_changed(sender, instance: Contribution, raw: bool = False, **kwargs) -> None:
+    origin = kwargs.get("origin")
+    if getattr(origin, "model", type(origin)) is Artifact:
+        return  # the artifact itself is being deleted, and its document with it
     if not raw:
         _refresh([instance.artifact_id])
 

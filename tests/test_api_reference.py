@@ -1,0 +1,253 @@
+"""The rest of the read API: detail, lineage, reference lists, query counts, throttling
+and the OpenAPI schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Artifact, Organization, Relation, Tag
+from catalog.search.filters import ArtifactFilterSet
+from tests.factories import make_artifact
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url, status=200, **params):
+    response = client.get(url, params)
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+# ------------------------------------------------------------------------------
+# Query counts do not grow with the page or with what each entry has.
+# ------------------------------------------------------------------------------
+def _catalog(entries: int, per_entry: int) -> None:
+    tags = [Tag.objects.get_or_create(slug=f"tag-{i}")[0] for i in range(per_entry)]
+    partners = [
+        Organization.objects.get_or_create(slug=f"partner-{i}", defaults={"name": f"P{i}"})[0]
+        for i in range(per_entry)
+    ]
+    previous = None
+    for i in range(entries):
+        artifact = make_artifact(
+            f"entry-{i}",
+            name=f"Entry {i}",
+            contributors=tuple(partners),
+            license="Apache-2.0 AND MIT",
+        )
+        artifact.tags.set(tags)
+        if previous is not None:
+            for n in range(per_entry):
+                Relation.objects.create(
+                    source=artifact,
+                    relation_type="uses",
+                    external_name=f"Work {n}",
+                    external_kind="dataset",
+                )
+            Relation.objects.create(
+                source=artifact, relation_type="fine_tuned_from", target=previous
+            )
+        previous = artifact
+
+
+def _queries(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+LIST_REQUESTS = [
+    {},
+    {"q": "entry", "facets": "kind,organization,license,task,language"},
+    {"kind": "model", "tag": "tag-0", "ordering": "-parameters", "facets": "license"},
+    {"q": "entry", "ordering": "released", "organization": "partner-0"},
+]
+
+
+@pytest.mark.parametrize("params", LIST_REQUESTS)
+def test_list_queries_do_not_grow_with_page_size_or_relations(client, params):
+    _catalog(entries=3, per_entry=1)
+    small = _queries(client, "/api/v1/artifacts/", page_size=2, **params)
+    Artifact.objects.all().delete()
+    _catalog(entries=30, per_entry=5)
+    large = _queries(client, "/api/v1/artifacts/", page_size=30, **params)
+    assert small == large
+    assert large <= 25
+
+
+def test_detail_queries_do_not_grow_with_relations(client):
+    _catalog(entries=3, per_entry=1)
+    small = _queries(
+        client,
+        "/api/v1/artifacts/org-0/entry-1/".replace(
+            "org-0", Artifact.objects.get(slug="entry-1").namespace
+        ),
+    )
+    Artifact.objects.all().delete()
+    _catalog(entries=3, per_entry=6)
+    artifact = Artifact.objects.get(slug="entry-1")
+    large = _queries(client, f"/api/v1/artifacts/{artifact.namespace}/entry-1/")
+    assert small == large
+
+
+# ------------------------------------------------------------------------------
+# Detail and lineage
+# ------------------------------------------------------------------------------
+def test_detail_tells_everything(client, seeded_catalog):
+    body = get(client, "/api/v1/artifacts/hugging-face/zephyr-7b-beta/")
+    assert body["id"] == "hugging-face/zephyr-7b-beta"
+    assert body["created_at"].endswith("Z")
+    assert body["updated_at"].endswith("Z")
+    external = [r for r in body["derived_from"] if r["external"]]
+    assert {"fine_tuned_from", "trained_on"} <= {r["type"] for r in external}
+    assert body["sources"]
+    assert set(body["openness"]) >= {"class", "missing_for_next", "components"}
+    for part in body["license"]["parts"]:
+        assert {"category", "commercial_use", "share_alike", "attribution"} <= set(part)
+
+
+def test_detail_of_an_unknown_entry_is_404(client, seeded_catalog):
+    get(client, "/api/v1/artifacts/meta/no-such-thing/", status=404)
+
+
+def test_derivatives_point_back(client, seeded_catalog):
+    body = get(client, "/api/v1/artifacts/meta/llama-2/")
+    assert "meta/code-llama" in {r["artifact"] for r in body["derivatives"]}
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_lineage_graph(client, seeded_catalog, depth):
+    body = get(client, "/api/v1/artifacts/meta/code-llama/lineage/", depth=depth)
+    ids = {node["id"] for node in body["nodes"]}
+    assert {"meta/code-llama", "meta/llama-2"} <= ids
+    assert {"source": "meta/code-llama", "target": "meta/llama-2"}.items() <= next(
+        e for e in body["edges"] if e["target"] == "meta/llama-2"
+    ).items()
+    for edge in body["edges"]:
+        assert edge["source"] in ids
+        assert edge["target"] in ids
+
+
+@pytest.mark.parametrize("depth", ["0", "11", "two", "-1"])
+def test_lineage_depth_is_checked(client, seeded_catalog, depth):
+    body = get(client, "/api/v1/artifacts/meta/llama-2/lineage/", status=400, depth=depth)
+    assert list(body) == ["depth"]
+
+
+# ------------------------------------------------------------------------------
+# Reference lists
+# ------------------------------------------------------------------------------
+def test_organizations_with_counts_per_kind(client, seeded_catalog):
+    body = get(client, "/api/v1/organizations/")
+    meta = next(o for o in body if o["slug"] == "meta")
+    published = Artifact.objects.published().filter(contributions__organization__slug="meta")
+    for kind in ("model", "dataset", "tool"):
+        assert meta["artifact_counts"][kind] == published.filter(kind=kind).count()
+    assert meta["html_url"] == "http://testserver/organizations/meta/"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "university"}, "kind"),
+        ({"country": "US"}, "country"),
+        ({"kind": ["university", "company"]}, "kind"),
+    ],
+)
+def test_organizations_filter(client, seeded_catalog, params, field):
+    body = get(client, "/api/v1/organizations/", **params)
+    wanted = params[field] if isinstance(params[field], list) else [params[field]]
+    assert body
+    assert all(o[field] in wanted for o in body)
+
+
+@pytest.mark.parametrize("params", [{"kind": "pirate"}, {"country": "Atlantis"}])
+def test_organizations_bad_filter_is_400(client, seeded_catalog, params):
+    assert list(get(client, "/api/v1/organizations/", status=400, **params)) == list(params)
+
+
+def test_organization_detail(client, seeded_catalog):
+    assert get(client, "/api/v1/organizations/ibm/")["name"] == "IBM"
+    get(client, "/api/v1/organizations/nobody/", status=404)
+
+
+def test_licenses_in_use(client, seeded_catalog):
+    body = get(client, "/api/v1/licenses/")
+    keys = {row["key"] for row in body}
+    used = set(Artifact.objects.published().values_list("licenses__key", flat=True)) - {None}
+    assert keys == used
+    assert all(row["artifact_count"] > 0 and row["category"] for row in body)
+
+
+def test_taxonomy_counts(client, seeded_catalog):
+    body = get(client, "/api/v1/taxonomy/")
+    text = next(t for t in body["tasks"] if t["slug"] == "text-generation")
+    assert (
+        text["count"] == Artifact.objects.published().filter(tasks__slug="text-generation").count()
+    )
+    assert {"tasks", "modalities", "languages"} == set(body)
+
+
+# ------------------------------------------------------------------------------
+# Throttling
+# ------------------------------------------------------------------------------
+def test_anonymous_clients_are_throttled_with_retry_after(client, settings):
+    settings.CATALOG_ANON_RATE = "3/minute"
+    for _ in range(3):
+        assert client.get("/api/v1/taxonomy/").status_code == 200
+    response = client.get("/api/v1/taxonomy/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_the_rate_comes_from_the_environment():
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='alliance_site.settings'; "
+    code += "from django.conf import settings; print(settings.CATALOG_ANON_RATE)"
+    env = {"CATALOG_ANON_RATE": "7/second", "PATH": "/usr/bin:/bin"}
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == "7/second"
+
+
+# ------------------------------------------------------------------------------
+# OpenAPI
+# ------------------------------------------------------------------------------
+def test_schema_validates_and_documents_every_search_parameter():
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)
+    operation = schema["paths"]["/api/v1/artifacts/"]["get"]
+    documented = {p["name"]: p for p in operation["parameters"]}
+    expected = {*ArtifactFilterSet.base_filters, "q", "facets", "ordering", "page", "page_size"}
+    assert expected <= set(documented)
+    assert all(documented[name].get("description") for name in expected)
+    assert {"200", "400", "429"} <= set(operation["responses"])
+    for path in (
+        "/api/v1/organizations/",
+        "/api/v1/licenses/",
+        "/api/v1/taxonomy/",
+        "/api/v1/artifacts/{namespace}/{slug}/lineage/",
+    ):
+        assert path in schema["paths"]
+
+
+def test_spectacular_command_has_no_warnings():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_schema_and_docs_are_served(client):
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    assert b"https://" not in docs.content.split(b"<body")[0] or b"cdn" not in docs.content

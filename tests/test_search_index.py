@@ -1,0 +1,235 @@
+"""The search index follows every write path, and the query syntax parses safely."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.http import QueryDict
+
+from catalog.models import Artifact, ArtifactSearchDocument, Modality, Tag, Task
+from catalog.search.query import run_search
+from catalog.search.syntax import ParsedQuery, QuerySyntaxError, Term, parse_query
+from tests.factories import make_artifact, make_organization
+
+pytestmark = pytest.mark.django_db
+
+
+def q(text: str) -> QueryDict:
+    params = QueryDict("", mutable=True)
+    params["q"] = text
+    return params
+
+
+def entry(slug: str, name: str, **fields) -> Artifact:
+    """An artifact whose only searchable words are its name (and its lead's)."""
+    return make_artifact(slug, name=name, summary="An entry.", **fields)
+
+
+def search_ids(text: str) -> list[str]:
+    result = run_search(q(text), AnonymousUser())
+    assert not result.errors, result.errors
+    return [a.repo_id for a in result.artifacts]
+
+
+# ------------------------------------------------------------------------------
+# Syntax
+# ------------------------------------------------------------------------------
+SYNTAX = [
+    ("", ParsedQuery()),
+    ("granite", ParsedQuery(clauses=((Term("granite", prefix=True),),))),
+    ("a", ParsedQuery(clauses=((Term("a"),),))),  # too short to be a prefix
+    (
+        "llama code",
+        ParsedQuery(clauses=((Term("llama"),), (Term("code", prefix=True),))),
+    ),
+    (
+        '"open source" model',
+        ParsedQuery(clauses=((Term("open source", phrase=True),), (Term("model", prefix=True),))),
+    ),
+    (
+        "llama OR mistral 7b",
+        ParsedQuery(clauses=((Term("llama"), Term("mistral")), (Term("7b", prefix=True),))),
+    ),
+    (
+        "llama -guard",
+        ParsedQuery(clauses=((Term("llama", prefix=True),),), excluded=(Term("guard"),)),
+    ),
+    ('-"code llama"', ParsedQuery(excluded=(Term("code llama", phrase=True),))),
+    ("OR llama OR", ParsedQuery(clauses=((Term("llama", prefix=True),),))),
+    ("* - ** 🦙", ParsedQuery()),
+    ('"unterminated', ParsedQuery(clauses=((Term("unterminated", phrase=True),),))),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SYNTAX)
+def test_parse_query(text, expected):
+    assert parse_query(text) == expected
+
+
+@pytest.mark.parametrize("text", ["x" * 301, " ".join(["w"] * 17)])
+def test_too_long_queries_are_refused(text):
+    with pytest.raises(QuerySyntaxError):
+        parse_query(text)
+
+
+# ------------------------------------------------------------------------------
+# Every write path keeps the index true.
+# ------------------------------------------------------------------------------
+def test_a_new_artifact_is_found_and_a_deleted_one_is_not():
+    artifact = entry("zephyrine", "Zephyrine Model")
+    assert search_ids("zephyrine") == [artifact.repo_id]
+    artifact.delete()
+    assert search_ids("zephyrine") == []
+    assert not ArtifactSearchDocument.objects.filter(artifact_id=artifact.pk).exists()
+
+
+def test_saving_a_changed_name_updates_the_index():
+    artifact = entry("quokka", "Quokka")
+    artifact.name = "Wombat"
+    artifact.save()
+    assert search_ids("quokka") == []
+    assert search_ids("wombat") == [artifact.repo_id]
+
+
+@pytest.mark.parametrize(
+    ("model", "relation", "name"),
+    [(Tag, "tags", "marsupial-llm"), (Task, "tasks", None), (Modality, "modalities", None)],
+)
+def test_m2m_changes_update_the_index(model, relation, name):
+    artifact = entry("numbat", "Numbat")
+    if model is Tag:
+        term = Tag.objects.create(slug=name)
+        word = "marsupial"
+    else:
+        term = model.objects.create(slug="echolocation", name="Echolocation")
+        word = "echolocation"
+    getattr(artifact, relation).add(term)
+    assert search_ids(word) == [artifact.repo_id]
+    getattr(artifact, relation).remove(term)
+    assert search_ids(word) == []
+    getattr(artifact, relation).set([term])
+    assert search_ids(word) == [artifact.repo_id]
+    getattr(artifact, relation).clear()
+    assert search_ids(word) == []
+
+
+def test_renaming_a_term_updates_its_artifacts():
+    artifact = entry("bilby", "Bilby")
+    task = Task.objects.create(slug="burrowing", name="Burrowing")
+    artifact.tasks.add(task)
+    task.name = "Excavation"
+    task.save()
+    assert search_ids("excavation") == [artifact.repo_id]
+    assert search_ids("burrowing") == []
+
+
+def test_contributions_and_organization_renames_update_the_index():
+    lead = make_organization("quoll-labs", name="Quoll Labs")
+    partner = make_organization("dunnart", name="Dunnart Institute")
+    artifact = entry("potoroo", "Potoroo", lead=lead)
+    assert search_ids("quoll") == [artifact.repo_id]
+    contribution = artifact.contributions.create(organization=partner, role="contributor")
+    assert search_ids("dunnart") == [artifact.repo_id]
+    partner.name = "Bettong Institute"
+    partner.save()
+    assert search_ids("bettong") == [artifact.repo_id]
+    assert search_ids("dunnart") == []
+    contribution.delete()
+    assert search_ids("bettong") == []
+
+
+def test_a_history_revert_updates_the_index():
+    artifact = entry("cassowary", "Cassowary")
+    artifact.name = "Emu"
+    artifact.save()
+    assert search_ids("cassowary") == []
+    first = artifact.history.order_by("history_date", "history_id").first()
+    first.instance.save()  # what the admin's "revert" does
+    assert search_ids("cassowary") == [artifact.repo_id]
+    assert search_ids("emu") == []
+
+
+# ------------------------------------------------------------------------------
+# rebuild_search_index
+# ------------------------------------------------------------------------------
+def _corrupt(artifact: Artifact) -> None:
+    ArtifactSearchDocument.objects.filter(artifact=artifact).update(name="stale")
+
+
+def test_check_passes_on_a_true_index(capsys):
+    entry("kiwi", "Kiwi")
+    call_command("rebuild_search_index", "--check")
+    assert "in sync" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_corrupt, "out of date"),
+        (lambda a: ArtifactSearchDocument.objects.filter(artifact=a).delete(), "without"),
+    ],
+)
+def test_check_fails_on_a_stale_index_and_rebuild_repairs_it(damage, message):
+    artifact = entry("takahe", "Takahe")
+    damage(artifact)
+    with pytest.raises(CommandError, match=message):
+        call_command("rebuild_search_index", "--check")
+    call_command("rebuild_search_index")
+    call_command("rebuild_search_index", "--check")
+    assert search_ids("takahe") == [artifact.repo_id]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_check_sees_an_fts_index_out_of_step_with_its_documents():
+    from catalog.search.documents import check_index
+
+    entry("kakapo", "Kakapo")
+    assert check_index().ok
+    with connection.cursor() as cursor:  # a write that bypasses the triggers
+        cursor.execute("DROP TRIGGER catalog_search_fts_update")
+        cursor.execute("UPDATE catalog_artifactsearchdocument SET description = 'kea'")
+    assert "FTS5" in check_index().index_problem
+
+
+# ------------------------------------------------------------------------------
+# generate_catalog
+# ------------------------------------------------------------------------------
+def _snapshot() -> list[tuple]:
+    return list(
+        Artifact.objects.order_by("namespace", "slug").values_list(
+            "namespace",
+            "slug",
+            "kind",
+            "name",
+            "summary",
+            "description",
+            "released_on",
+            "license_expression",
+            "status",
+        )
+    )
+
+
+def test_generate_catalog_is_deterministic_and_indexed():
+    snapshots = []
+    for _ in range(2):
+        with transaction.atomic():
+            call_command("generate_catalog", "--artifacts", "120", "--seed", "7")
+            snapshots.append(_snapshot())
+            assert Artifact.objects.count() == 120
+            call_command("rebuild_search_index", "--check")
+            transaction.set_rollback(True)
+    assert snapshots[0] == snapshots[1]
+    with transaction.atomic():
+        call_command("generate_catalog", "--artifacts", "120", "--seed", "8")
+        assert _snapshot() != snapshots[0]
+        transaction.set_rollback(True)
+
+
+def test_generate_catalog_refuses_a_second_run():
+    call_command("generate_catalog", "--artifacts", "5", "--seed", "1")
+    with pytest.raises(CommandError, match="fresh database"):
+        call_command("generate_catalog", "--artifacts", "5", "--seed", "1")
