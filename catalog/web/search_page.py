@@ -11,7 +11,15 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from catalog.models import Language, Modality, Organization, Task
+from catalog.models import (
+    ArtifactKind,
+    Language,
+    LicenseCategory,
+    Modality,
+    OpennessClass,
+    Organization,
+    Task,
+)
 from catalog.search.facets import FACETS
 from catalog.search.query import ORDERINGS
 
@@ -27,6 +35,13 @@ FACET_LABELS = {
     "language": "Language",
 }
 FILTER_LABELS = {**FACET_LABELS, "license": "License", "tag": "Tag"}
+# Labels of the fixed choices, for a selected value no entry has any more.
+CHOICE_LABELS = {
+    "kind": ArtifactKind.choices,
+    "license_category": LicenseCategory.choices,
+    "openness_class": OpennessClass.choices,
+    "commercial_use": [("true", "Allowed"), ("false", "Not allowed")],
+}
 SHOWN_VALUES = 6  # the rest of a facet's values fold under "more"
 SORT_CHOICES = [
     ("relevance", "Best match"),
@@ -88,6 +103,14 @@ def facet_groups(result, params: QueryDict) -> list[dict]:
             FacetChoice(v.label, v.count, v.selected, toggled(params, name, v.value))
             for v in sorted(values, key=lambda v: not v.selected)
         ]
+        if name in CHOICE_LABELS:
+            fixed = dict(CHOICE_LABELS[name])
+            choices = [
+                FacetChoice(
+                    fixed.get(v.value, v.label), v.count, v.selected, toggled(params, name, v.value)
+                )
+                for v in sorted(values, key=lambda v: not v.selected)
+            ]
         groups.append(
             {
                 "name": name,
@@ -101,7 +124,12 @@ def facet_groups(result, params: QueryDict) -> list[dict]:
 
 def active_filters(result, params: QueryDict) -> list[dict]:
     """Each active filter value with a link that removes it."""
-    labels = {(name, v.value): v.label for name, values in result.facets.items() for v in values}
+    labels = {
+        (name, value): label for name, pairs in CHOICE_LABELS.items() for value, label in pairs
+    }
+    for name, values in result.facets.items():
+        for v in values:
+            labels.setdefault((name, v.value), v.label)
     active = []
     for name, label in FILTER_LABELS.items():
         for value in params.getlist(name):
