@@ -16,15 +16,21 @@ from __future__ import annotations
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.access import is_curator
 
+# A link typed without a scheme is read as https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class OrganizationScopedAdmin(SimpleHistoryAdmin):
     """A ModelAdmin whose rows are scoped to the user's organizations."""
+
+    formfield_overrides = HTTPS_URLS
 
     def visible_rows(self, request, queryset: QuerySet) -> QuerySet:
         """The rows of `queryset` the user may see in the admin."""
@@ -109,6 +115,8 @@ class OrganizationScopedAdmin(SimpleHistoryAdmin):
 
 class ScopedInline:
     """An inline whose rows may be changed exactly when its parent entry may be."""
+
+    formfield_overrides = HTTPS_URLS
 
     def _parent_editable(self, request, obj) -> bool:
         parent_admin = self.admin_site._registry.get(self.parent_model)
