@@ -1,0 +1,107 @@
+"""`make bench`: the search API at 10k and 100k artifacts on SQLite and PostgreSQL.
+
+For each backend and size a fresh database is built with generate_catalog, then
+benchmarks.measure times the API (p50, p95 through Django's test client, so without
+HTTP) on the query mix and, beside it, the same SQL statements run alone: the floor
+the database sets. The table goes to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+SEED = 1
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
+POSTGRES_DATABASE = "catalog_bench"
+
+
+def postgres_url() -> str | None:
+    """A fresh benchmark database on the local server, or None if none is reachable."""
+    try:
+        with psycopg.connect(POSTGRES_SERVER, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE}")
+            conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+    except psycopg.Error as error:
+        print(f"PostgreSQL not reachable ({error}); SQLite only.", file=sys.stderr)
+        return None
+    return POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{POSTGRES_DATABASE}"
+
+
+def measure(database_url: str, artifacts: int) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false"}
+    output = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "benchmarks.measure", "--artifacts", str(artifacts),
+         "--seed", str(SEED)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if output.returncode != 0:
+        raise SystemExit(f"benchmark failed on {database_url}:\n{output.stderr}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    rows = []
+    for size in SIZES:
+        with tempfile.TemporaryDirectory() as directory:
+            cell = measure(f"sqlite:///{directory}/bench.sqlite3", size)
+            rows.append(("SQLite", size, cell))
+            print(f"SQLite {size}: built in {cell['build_seconds']:.0f} s", file=sys.stderr)
+        url = postgres_url()
+        if url:
+            cell = measure(url, size)
+            rows.append(("PostgreSQL", size, cell))
+            print(f"PostgreSQL {size}: built in {cell['build_seconds']:.0f} s", file=sys.stderr)
+    write_report(rows)
+
+
+def write_report(rows: list[tuple[str, int, dict]]) -> None:
+    lines = [
+        "# Search benchmarks",
+        "",
+        "Written by `make bench` (benchmarks/run.py); do not edit by hand.",
+        "",
+        f"- When: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, on "
+        f"{platform.machine()} with {os.cpu_count()} CPUs, Python {platform.python_version()}.",
+        "- Catalog: `manage.py generate_catalog --artifacts N --seed 1` (Zipf words and tags).",
+        "- API: `GET /api/v1/artifacts/` through Django's test client (no HTTP), 25 runs "
+        "after one warm-up; p50 and p95 in milliseconds.",
+        "- Floor: the same SQL statements the request ran, executed alone on the same "
+        "connection (p50): what the database itself costs.",
+        "- Common words are bounded by ranking all matches but keeping only the best "
+        "1,000 candidates (CANDIDATE_LIMIT); counts and facets then cover those "
+        "(`count_is_capped: true`). Counts and facets that depend on no filter are cached.",
+        "",
+        "| backend | artifacts | query | matches | queries | API p50 | API p95 | floor p50 "
+        "| p50 / floor |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for backend, size, cell in rows:
+        for label, r in cell["results"].items():
+            count = f"{r['count']:,}" + (" (capped)" if r["capped"] else "")
+            ratio = r["api_p50"] / r["floor_p50"] if r["floor_p50"] else float("nan")
+            lines.append(
+                f"| {backend} | {size:,} | {label} | {count} | {r['queries']} "
+                f"| {r['api_p50']:.1f} | {r['api_p95']:.1f} | {r['floor_p50']:.1f} "
+                f"| {ratio:.1f}x |"
+            )
+    lines += ["", "Query parameters:", ""]
+    first = rows[0][2]["results"]
+    for label, r in first.items():
+        lines.append(f"- {label}: `{json.dumps(r['params'])}`")
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("Wrote docs/benchmarks.md", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
