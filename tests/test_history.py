@@ -74,6 +74,28 @@ def test_every_path_leaves_a_record_with_who_and_when(client, ibm, editor, curat
     assert all(r.history_date is not None for r in records)
 
 
+@pytest.mark.parametrize("section", ["modelentry", "artifact"])
+def test_an_admin_edit_is_one_new_version(client, ibm, editor, section):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.DRAFT, summary="Old.")
+    versions = artifact.history.count()
+    client.force_login(editor)
+    data = {
+        "lead_organization": ibm.pk,
+        "name": artifact.name,
+        "summary": "New.",
+        "unverified": "{}",
+        "formats": "[]",
+        "programming_languages": "[]",
+    }
+    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(reverse(f"admin:catalog_{section}_change", args=[artifact.pk]), data)
+    assert response.status_code == 302
+    latest = artifact.history.latest("history_id")
+    assert artifact.history.count() == versions + 1
+    assert (latest.summary, latest.history_type, latest.history_user) == ("New.", "~", editor)
+
+
 def test_related_rows_keep_their_history_too(client, ibm, editor):
     artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.DRAFT)
     parent = make_artifact("parent")

@@ -42,6 +42,17 @@ from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.openness import assess_artifact
 
 
+def as_artifact(obj: Artifact) -> Artifact:
+    """The entry as a plain Artifact, not a per-kind proxy.
+
+    Django sends a proxy's save and delete signals with the proxy as sender, and the
+    receivers that keep history, search documents and derived fields listen for
+    Artifact; so every write of the admin goes through the concrete class.
+    """
+    obj.__class__ = Artifact
+    return obj
+
+
 def save_lead_and_licenses(artifact: Artifact, lead: Organization) -> None:
     """Keep the entry's one lead contribution and its linked licenses true to the form."""
     current = artifact.contributions.filter(role=ContributionRole.LEAD).first()
@@ -52,11 +63,10 @@ def save_lead_and_licenses(artifact: Artifact, lead: Organization) -> None:
     elif current.organization_id != lead.pk:
         current.organization = lead
         current.save()
-    if artifact.license_expression:
-        keys = parse_expression(artifact.license_expression).keys
+    keys = parse_expression(artifact.license_expression).keys if artifact.license_expression else ()
+    if set(keys) != set(artifact.licenses.values_list("key", flat=True)):
+        # Only on a real change: each m2m write is a version in the entry's history.
         artifact.licenses.set(get_or_create_licenses(keys))
-    else:
-        artifact.licenses.clear()
 
 
 # -- inlines -----------------------------------------------------------------------------
@@ -269,8 +279,14 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
         if not change:
             obj.namespace = lead.slug
             obj.kind = self.kind or obj.kind
-        super().save_model(request, obj, form, change)
+        super().save_model(request, as_artifact(obj), form, change)
         save_lead_and_licenses(obj, lead)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, as_artifact(obj))
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, Artifact.objects.filter(pk__in=queryset.values("pk")))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
