@@ -437,3 +437,13 @@ def test_a_result_has_every_field(client):
     assert item["url"] == "http://testserver/api/v1/artifacts/meta/llama-2/"
     assert item["html_url"] == "http://testserver/artifacts/meta/llama-2/"
     assert [v["name"] for v in item["parameters"]] == ["7B", "13B", "70B"]
+
+
+def test_with_q_a_selected_facet_still_offers_its_other_values(client):
+    """Facets count under the *other* filters, with q too (a regression: the facet once
+    counted only the entries the selected value had left)."""
+    body = search(client, q="model", kind="model", facets="kind")
+    offered = {v["value"] for v in body["facets"]["kind"]}
+    without_kind = search(client, q="model", facets="kind")["facets"]["kind"]
+    assert offered == {v["value"] for v in without_kind}
+    assert len(offered) > 1

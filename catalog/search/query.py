@@ -244,10 +244,10 @@ def run_search(
         matches = engine.match(query, CANDIDATE_LIMIT + 1)
         result.count_is_capped = len(matches) > CANDIDATE_LIMIT
         scores = dict(matches[:CANDIDATE_LIMIT])
-        ids = list(scores)
+        candidate_ids = list(scores)
 
         def restrict(artifacts):
-            return artifacts.filter(pk__in=ids)
+            return artifacts.filter(pk__in=candidate_ids)
     elif query.excluded:
         sql, sql_params = engine.matching_sql(query.excluded)
 
@@ -263,7 +263,7 @@ def run_search(
     start = (result.page - 1) * result.page_size
     if scores is not None:
         rows = list(_order(filtered, ordering).values_list("pk", "name"))
-        ids = [pk for pk, _ in rows]
+        ids = [pk for pk, _ in rows]  # the matches that pass the filters, in order
         if ordering.lstrip("-") == "relevance":
             sign = 1 if ordering.startswith("-") else -1
             tiers = {pk: name_match_tier(query, name) for pk, name in rows}
