@@ -26,6 +26,7 @@ from catalog.models import (
     LicenseCategory,
     OpennessClass,
 )
+from catalog.search.filters import commercial_use_condition
 
 FACET_LIMIT = 20
 CACHE_SECONDS = 300
@@ -102,12 +103,22 @@ def _license_category_counts(artifacts: QuerySet) -> list[tuple[str, str, int]]:
     return [(value, labels.get(value, value), n) for value, n in rows]
 
 
+def _commercial_use_counts(artifacts: QuerySet) -> list[tuple[str, str, int]]:
+    labels = {"true": "Commercial use allowed", "false": "No commercial use"}
+    counts = [
+        (answer, label, artifacts.filter(commercial_use_condition(answer)).count())
+        for answer, label in labels.items()
+    ]
+    return [row for row in counts if row[2]]
+
+
 # Facet name -> counting function; the name is also the filter it counts.
 FACETS: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {
     "kind": _field_counts("kind", dict(ArtifactKind.choices)),
     "organization": _organization_counts,
     "license": _through_counts("licenses", "key", "name"),
     "license_category": _license_category_counts,
+    "commercial_use": _commercial_use_counts,
     "openness_class": _field_counts("openness_class", dict(OpennessClass.choices)),
     "task": _through_counts("tasks", "slug", "name"),
     "modality": _through_counts("modalities", "slug", "name"),

@@ -73,6 +73,21 @@ class TermFilter(django_filters.ModelMultipleChoiceFilter):
         return queryset.filter(pk__in=links.values("artifact_id"))
 
 
+def commercial_use_condition(answer: str) -> Q:
+    """Entries whose license answers "may I use it commercially?" with `answer`.
+
+    "true": every license part allows it; "false": some part forbids it. Entries with
+    no license, or whose licenses leave it open, match neither.
+    """
+    links = Artifact.licenses.through.objects
+    if answer == "false":
+        return Q(pk__in=links.filter(license__commercial_use=False).values("artifact_id"))
+    not_known_to_allow = links.filter(
+        Q(license__commercial_use=False) | Q(license__commercial_use__isnull=True)
+    ).values("artifact_id")
+    return Q(pk__in=links.values("artifact_id")) & ~Q(pk__in=not_known_to_allow)
+
+
 class ArtifactFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         field_name="kind",
@@ -196,17 +211,9 @@ class ArtifactFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=links.values("artifact_id"))
 
     def filter_commercial_use(self, queryset, name, value):
-        links = Artifact.licenses.through.objects
-        forbids = links.filter(license__commercial_use=False).values("artifact_id")
-        not_known_to_allow = links.filter(
-            Q(license__commercial_use=False) | Q(license__commercial_use__isnull=True)
-        ).values("artifact_id")
-        allows = Q(pk__in=links.values("artifact_id")) & ~Q(pk__in=not_known_to_allow)
         wanted = Q()
-        if "true" in value:
-            wanted |= allows
-        if "false" in value:
-            wanted |= Q(pk__in=forbids)
+        for answer in value:
+            wanted |= commercial_use_condition(answer)
         return queryset.filter(wanted)
 
     def filter_has_huggingface(self, queryset, name, value):
