@@ -233,3 +233,19 @@ def test_generate_catalog_refuses_a_second_run():
     call_command("generate_catalog", "--artifacts", "5", "--seed", "1")
     with pytest.raises(CommandError, match="fresh database"):
         call_command("generate_catalog", "--artifacts", "5", "--seed", "1")
+
+
+def test_the_migration_installs_the_index_the_backends_describe():
+    """Migration 0002 keeps its own copy of the SQL; it must match what a rebuild installs."""
+    import importlib
+
+    from catalog.search.backends import PostgresSearch, SqliteSearch
+
+    migration = importlib.import_module("catalog.migrations.0002_search")
+
+    def words(statements):
+        return [" ".join(statement.split()) for statement in statements]
+
+    for backend in (SqliteSearch, PostgresSearch):
+        assert words(migration.INSTALL_SQL[backend.vendor]) == words(backend.install_sql)
+        assert words(migration.UNINSTALL_SQL[backend.vendor]) == words(backend.uninstall_sql)
