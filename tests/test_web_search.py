@@ -47,11 +47,6 @@ def test_facet_links_keep_the_query_and_toggle_one_value(client, seeded):
     assert "Kind: Model" in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog/search/query.py: with q, `restrict` closes over `ids`, which is then "
-    "rebound to the filtered ids, so a facet's other values vanish once one is selected.",
-)
 def test_other_values_of_a_selected_facet_stay_offered_with_a_query(client, seeded):
     body = client.get(f"{SEARCH}?q=geospatial&kind=model").content.decode()
     assert 'href="?q=geospatial&amp;kind=model&amp;kind=dataset"' in body
