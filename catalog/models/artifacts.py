@@ -323,6 +323,8 @@ class Artifact(models.Model):
             models.Index(fields=["status", "kind"], name="artifact_status_kind"),
             models.Index(fields=["released_on"], name="artifact_released_on"),
             models.Index(fields=["updated_at"], name="artifact_updated_at"),
+            # The default order, so that a deep page is an index walk, not a sort.
+            models.Index(fields=["name", "namespace", "slug"], name="artifact_name_order"),
         ]
 
     def __str__(self) -> str:
@@ -374,7 +376,7 @@ class Contribution(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["role", "organization__name"]  # 'contributor' sorts after 'lead'
+        ordering = ["-role", "organization__name"]  # 'lead' > 'contributor': the lead first
         constraints = [
             models.UniqueConstraint(
                 fields=["artifact", "organization"], name="contribution_once_per_organization"
