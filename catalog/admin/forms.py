@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from catalog.access import editing_organization_ids, is_curator
 from catalog.licenses import LicenseExpressionError, parse_expression
@@ -50,6 +51,13 @@ class LicenseKeyInput(forms.TextInput):
         return context
 
 
+def https_url_fields(field, **kwargs):
+    """Form fields for the model's fields; a link typed without a scheme reads as https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ArtifactForm(forms.ModelForm):
     """An entry; its lead organization and license are saved beside it by the admin."""
 
@@ -71,6 +79,7 @@ class ArtifactForm(forms.ModelForm):
             not in {"id", "licenses", "status", "review_note", "withdrawn_reason", "organizations"}
         ]
         widgets = {"license_expression": LicenseKeyInput(attrs={"size": 60})}
+        formfield_callback = https_url_fields
 
     # Set by the admin: the user, the admin site (for autocomplete) and the section's kind.
     user = None
@@ -146,6 +155,7 @@ class RelationForm(forms.ModelForm):
             "external_url",
             "note",
         ]
+        formfield_callback = https_url_fields
 
 
 class RelationFormSet(forms.BaseInlineFormSet):
@@ -176,6 +186,7 @@ class OpennessComponentForm(forms.ModelForm):
         model = OpennessComponent
         fields = ["component", "included", "license_expression", "location"]
         widgets = {"license_expression": LicenseKeyInput(attrs={"size": 40})}
+        formfield_callback = https_url_fields
 
     def clean_license_expression(self) -> str:
         return clean_expression(self.cleaned_data.get("license_expression", ""))
