@@ -24,8 +24,11 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", probe],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-             "PGCONNECT_TIMEOUT": "2"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+            "PGCONNECT_TIMEOUT": "2",
+        },
         capture_output=True,
         text=True,
         timeout=60,
