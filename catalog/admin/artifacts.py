@@ -22,10 +22,9 @@ from catalog.admin.forms import (
     RelationForm,
     RelationFormSet,
 )
-from catalog.admin.license_warnings import license_warnings
 from catalog.admin.review import ReviewMixin
 from catalog.admin.scoping import OrganizationScopedAdmin, ScopedInline
-from catalog.licenses import get_or_create_licenses, parse_expression
+from catalog.licenses import derived_license_warnings, get_or_create_licenses, parse_expression
 from catalog.models import (
     Artifact,
     ArtifactKind,
@@ -290,7 +289,7 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for warning in license_warnings(form.instance):
+        for warning in derived_license_warnings(form.instance):
             messages.warning(request, warning)
 
     def get_urls(self):

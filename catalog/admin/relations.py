@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 
 from catalog.access import editing_organization_ids, is_curator
 from catalog.admin.forms import RelationForm
-from catalog.admin.license_warnings import license_warnings
 from catalog.admin.scoping import OrganizationScopedAdmin
+from catalog.licenses import derived_license_warnings
 from catalog.models import Artifact, Relation
 
 
@@ -39,5 +39,5 @@ class RelationAdmin(OrganizationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        for warning in license_warnings(obj.source):
+        for warning in derived_license_warnings(obj.source):
             messages.warning(request, warning)
