@@ -34,23 +34,23 @@ run: install
 # 127.0.0.1:5432; with REQUIRE_POSTGRES=1 (as in CI) not finding one is a failure.
 test: install
 	@$(MAKE) --no-print-directory test-sqlite
-	@$(MAKE) --no-print-directory test-postgres
+	@$(MAKE) --no-print-directory test-postgres ALSO_RAN="SQLite and "
 
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
 	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
-	@url="$$($(PY) -m tests.find_postgres)"; \
+	@url="$$($(PY) -m tests.find_postgres)" || exit 1; \
 	if [ -n "$$url" ]; then \
 		echo "== Test suite on PostgreSQL =="; \
 		DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) || exit $$?; \
-		echo "Backends run: SQLite and PostgreSQL."; \
+		echo "Backends run: $(ALSO_RAN)PostgreSQL."; \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
 		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but none is reachable: set TEST_DATABASE_URL."; \
 		exit 1; \
 	else \
-		echo "Backends run: SQLite only. No PostgreSQL reachable (set TEST_DATABASE_URL to test on it)."; \
+		echo "Backends run: $(if $(ALSO_RAN),SQLite only,none). No PostgreSQL reachable (set TEST_DATABASE_URL to test on it)."; \
 	fi
 
 lint: install
