@@ -439,6 +439,34 @@ def test_a_result_has_every_field(client):
     assert [v["name"] for v in item["parameters"]] == ["7B", "13B", "70B"]
 
 
+def test_results_are_exactly_what_artifact_serializer_gives(client):
+    """The list builds its results without ArtifactSerializer, for speed; the JSON must
+    be the serializer's (which the schema documents), byte for byte, for every entry."""
+    from rest_framework.renderers import JSONRenderer
+
+    from catalog.api.serializers import ArtifactSerializer
+    from catalog.search.query import with_result_relations
+
+    checked = 0
+    for params in (
+        *({"page_size": 100, "page": page} for page in range(1, 100)),
+        {"q": "llama 2"},
+        {"kind": "dataset", "page_size": 100},
+    ):
+        response = client.get(URL, params)
+        if response.status_code == 404:
+            continue  # past the last page
+        results = response.json()["results"]
+        by_id = {a.repo_id: a for a in with_result_relations(Artifact.objects.all())}
+        artifacts = [by_id[item["id"]] for item in results]
+        expected = ArtifactSerializer(
+            artifacts, many=True, context={"request": response.wsgi_request}
+        ).data
+        assert JSONRenderer().render(results) == JSONRenderer().render(expected)
+        checked += len(results)
+    assert checked >= Artifact.objects.published().count()
+
+
 def test_with_q_a_selected_facet_still_offers_its_other_values(client):
     """Facets count under the *other* filters, with q too (a regression: the facet once
     counted only the entries the selected value had left)."""

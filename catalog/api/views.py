@@ -31,6 +31,8 @@ from catalog.api.serializers import (
     LineageSerializer,
     OrganizationSerializer,
     TaxonomySerializer,
+    search_result_data,
+    with_search_result_fields,
 )
 from catalog.lineage import MAX_DEPTH, lineage_graph
 from catalog.models import (
@@ -121,14 +123,12 @@ class ArtifactViewSet(viewsets.GenericViewSet):
         Filters repeat (`task=a&task=b` is either); different filters must all hold.
         A bad parameter answers 400 with a message for each bad parameter.
         """
-        result = run_search(request.query_params, request.user)
+        result = run_search(request.query_params, request.user, relations=with_search_result_fields)
         if result.page_not_found:
             raise NotFound(result.errors["page"][0])
         if result.errors:
             raise ValidationError(result.errors)
-        results = ArtifactSerializer(
-            result.artifacts, many=True, context=self.get_serializer_context()
-        ).data
+        results = search_result_data(result.artifacts, request)
         extra = {}
         if result.facets:
             extra["facets"] = {

@@ -7,6 +7,7 @@
         ...                      # nothing was searched; say what is wrong
     result.artifacts             # the requested page: Artifact objects, in order, with
                                  # organizations, licenses, terms and variants prefetched
+                                 # (or what the `relations` argument loads instead)
     result.count                 # entries matching (at most CANDIDATE_LIMIT with `q`)
     result.count_is_capped       # True when `q` matched more than CANDIDATE_LIMIT
     result.facets                # {"kind": [FacetValue(value, label, count, selected)]}
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django import forms
@@ -214,8 +215,13 @@ def run_search(
     user: User | AnonymousUser,
     *,
     facets: Iterable[str] | None = None,
+    relations: Callable[[QuerySet[Artifact]], QuerySet[Artifact]] = with_result_relations,
 ) -> SearchResult:
-    """Search the catalog as `user` may see it; see the module docstring for the contract."""
+    """Search the catalog as `user` may see it; see the module docstring for the contract.
+
+    `relations` loads what the caller shows of the page's artifacts; the API passes a
+    lighter one than the default.
+    """
     form = SearchForm(params)
     base = (
         Artifact.objects.visible_to(user) if params.get("status") else Artifact.objects.published()
@@ -270,12 +276,12 @@ def run_search(
             ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], -sign * pk))
         result.count = len(ids)
         page_ids = ids[start : start + result.page_size]
-        by_id = with_result_relations(Artifact.objects.filter(pk__in=page_ids)).in_bulk()
+        by_id = relations(Artifact.objects.filter(pk__in=page_ids)).in_bulk()
         result.artifacts = [by_id[pk] for pk in page_ids]
     else:
         result.count = cached("count", filtered.count) if unfiltered else filtered.count()
         if result.page <= result.num_pages:
-            page = with_result_relations(_order(filtered, ordering))
+            page = relations(_order(filtered, ordering))
             result.artifacts = list(page[start : start + result.page_size])
     if result.page > result.num_pages:
         result.errors = {
