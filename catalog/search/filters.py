@@ -236,6 +236,12 @@ class ArtifactFilterSet(django_filters.FilterSet):
         variants = ModelVariant.objects.filter(**bounds)
         return queryset.filter(pk__in=variants.values("artifact_id"))
 
+    def is_valid(self) -> bool:
+        # No filter parameter, nothing to check: skip building the form (most of the cost).
+        if not any(name in self.data for name in self.filters):
+            return True
+        return super().is_valid()
+
     def filter_queryset(self, queryset: QuerySet, *, without: str | None = None) -> QuerySet:
         """All active filters, or all but `without` (for that filter's facet counts)."""
         active = self.active
