@@ -229,7 +229,7 @@ def with_search_result_fields(artifacts: QuerySet[Artifact]) -> QuerySet[Artifac
     return artifacts.only(*SEARCH_RESULT_FIELDS)
 
 
-def _by_artifact(rows) -> dict[int, list[tuple]]:
+def _by_artifact(rows) -> dict[int, list[list]]:
     """Rows whose first value is an artifact id: the rest of each row, by that id, in
     the rows' order (each model's default ordering, as a prefetch would have them)."""
     grouped = defaultdict(list)
