@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from catalog.members import create_curator, give_member_access
-from catalog.models import ArtifactStatus, Membership, MembershipRole, Relation
+from catalog.models import Artifact, ArtifactStatus, Membership, MembershipRole, Relation
 from catalog.workflow import PUBLISH
 from tests.factories import make_artifact, make_organization
 
@@ -146,3 +146,25 @@ def test_a_curator_reverts_a_change(client, ibm, editor, curator):
     assert artifact.status == ArtifactStatus.PUBLISHED  # a revert never moves the status
     latest = artifact.history.latest("history_id")
     assert (latest.summary, latest.history_user) == ("Right.", curator)
+
+
+def test_a_revert_never_moves_the_status_of_a_withdrawn_entry(client, ibm, curator):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.PUBLISHED, summary="Old.")
+    published = artifact.history.latest("history_id")
+    Artifact.objects.filter(pk=artifact.pk).update(
+        status=ArtifactStatus.WITHDRAWN, withdrawn_reason="License problem."
+    )
+    artifact.refresh_from_db()
+    artifact.save()  # a history record of the withdrawn state
+    client.force_login(curator)
+    revert_url = reverse(
+        "admin:catalog_modelentry_simple_history", args=[artifact.pk, published.history_id]
+    )
+    edit = {"lead_organization": ibm.pk, "name": artifact.name, "summary": "Old."}
+    edit.update({"unverified": "{}", "formats": "[]", "programming_languages": "[]"})
+    assert client.post(revert_url, edit).status_code == 302
+    artifact.refresh_from_db()
+    assert (artifact.status, artifact.withdrawn_reason) == (
+        ArtifactStatus.WITHDRAWN,
+        "License problem.",
+    )

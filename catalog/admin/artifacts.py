@@ -40,6 +40,16 @@ from catalog.models import (
 from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.openness import assess_artifact
 
+# Fields no admin form sets: the workflow's and the computed ones.
+KEPT_ON_SAVE = (
+    "status",
+    "review_note",
+    "withdrawn_reason",
+    "published_at",
+    "openness_class",
+    "namespace",
+)
+
 
 def as_artifact(obj: Artifact) -> Artifact:
     """The entry as a plain Artifact, not a per-kind proxy.
@@ -100,7 +110,8 @@ class RelationInline(ScopedInline, admin.TabularInline):
     verbose_name_plural = "lineage: what this entry comes from or uses"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source", "target")
+        edges = super().get_queryset(request).select_related("source", "target")
+        return edges.with_visible_targets(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target":
@@ -278,6 +289,12 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
         if not change:
             obj.namespace = lead.slug
             obj.kind = self.kind or obj.kind
+        else:
+            # A history revert saves an old snapshot whole; the workflow's fields and the
+            # computed ones stay as they are now, so a revert never moves the status.
+            live = Artifact.objects.filter(pk=obj.pk).values(*KEPT_ON_SAVE).get()
+            for field, value in live.items():
+                setattr(obj, field, value)
         super().save_model(request, as_artifact(obj), form, change)
         save_lead_and_licenses(obj, lead)
 
