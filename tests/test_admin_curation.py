@@ -286,3 +286,18 @@ def test_the_editor_sees_the_curators_note(client, editor, ibm):
     draft = make_artifact(lead=ibm, status=ArtifactStatus.DRAFT, review_note="Add the paper.")
     response = client.get(reverse("admin:catalog_modelentry_change", args=[draft.pk]))
     assert "Curator's note: Add the paper." in response.content.decode()
+
+
+def test_edges_to_another_members_draft_stay_hidden_from_contributors(client, editor, ibm):
+    """IBM contributes to Meta's published entry, which Meta links to its own draft."""
+    meta = make_organization("meta", name="Meta")
+    shared = make_artifact("shared", lead=meta, contributors=(ibm,), kind="model")
+    draft = make_artifact("zorblax-secret", lead=meta, status=ArtifactStatus.DRAFT, kind="model")
+    Relation.objects.create(source=shared, target=draft, relation_type=RelationType.DERIVED_FROM)
+    changelist = client.get(reverse("admin:catalog_relation_changelist"), {"q": "zorblax"})
+    assert changelist.status_code == 200
+    assert "meta/zorblax-secret" not in changelist.content.decode()
+    assert "0 relations" in changelist.content.decode()
+    change = client.get(reverse("admin:catalog_modelentry_change", args=[shared.pk]))
+    assert change.status_code == 200
+    assert "zorblax-secret" not in change.content.decode()

@@ -22,7 +22,9 @@ class RelationAdmin(OrganizationScopedAdmin):
     list_select_related = ["source", "target"]
 
     def visible_rows(self, request, queryset):
-        return queryset.filter(source__in=Artifact.objects.in_workspace_of(request.user))
+        return queryset.with_visible_targets(request.user).filter(
+            source__in=Artifact.objects.in_workspace_of(request.user)
+        )
 
     def editable_rows(self, request, queryset):
         return queryset.filter(source__in=Artifact.objects.editable_by(request.user))

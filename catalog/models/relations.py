@@ -5,6 +5,8 @@ The target is another artifact of the catalog or an external work that is not in
 since a CHECK constraint sees only one row.
 """
 
+from __future__ import annotations
+
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -76,6 +78,14 @@ RELATION_INVERSE_LABELS = {
 }
 
 
+class RelationQuerySet(models.QuerySet):
+    def with_visible_targets(self, user) -> RelationQuerySet:
+        """Edges to external works or to artifacts `user` may see: no draft leaks by name."""
+        return self.filter(
+            Q(target__isnull=True) | Q(target__in=Artifact.objects.visible_to(user).values("pk"))
+        )
+
+
 class Relation(models.Model):
     source = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="relations")
     relation_type = models.CharField(max_length=32, choices=RelationType.choices)
@@ -95,6 +105,7 @@ class Relation(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     history = HistoricalRecords()
+    objects = RelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["relation_type", "id"]
