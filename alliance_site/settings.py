@@ -137,7 +137,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # processes, as production needs for throttling and facet counts).
 # ------------------------------------------------------------------------------
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
+if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "Refusing to start: production needs CACHE_URL=redis://… so that every process "
+        "shares one cache (rate limits, facet counts)."
+    )
+if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
@@ -182,6 +187,10 @@ STORAGES = {
 # REST API
 # ------------------------------------------------------------------------------
 CATALOG_ANON_RATE = os.environ.get("CATALOG_ANON_RATE", "120/minute")
+# How many proxies (load balancers) stand in front of the app and append to
+# X-Forwarded-For. 0 (the default) identifies clients by the connection's address, so a
+# client cannot pick its own identity with a forged header.
+CATALOG_NUM_PROXIES = int(os.environ.get("CATALOG_NUM_PROXIES", "0"))
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -195,6 +204,7 @@ REST_FRAMEWORK = {
     # The anonymous rate is read from CATALOG_ANON_RATE at request time.
     "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.CatalogAnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": CATALOG_ANON_RATE},
+    "NUM_PROXIES": CATALOG_NUM_PROXIES,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

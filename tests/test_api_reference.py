@@ -203,6 +203,9 @@ def test_anonymous_clients_are_throttled_with_retry_after(client, settings):
     response = client.get("/api/v1/taxonomy/")
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
+    # A forged X-Forwarded-For does not buy a fresh allowance (CATALOG_NUM_PROXIES=0).
+    forged = client.get("/api/v1/taxonomy/", HTTP_X_FORWARDED_FOR="10.0.0.7")
+    assert forged.status_code == 429
 
 
 def test_the_rate_comes_from_the_environment():

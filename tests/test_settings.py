@@ -12,7 +12,7 @@ GOOD_SECRET = "k3P!q9Zr-w2Lm7Ys^t4Vb8Nc0Hx&j6Gd1Fe5Ua" * 2
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    inherited = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -44,6 +44,10 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"CATALOG_ENV": "production", "SECRET_KEY": "ab" * 40}, "production needs SECRET_KEY"),
         ({"CATALOG_ENV": "staging"}, "CATALOG_ENV must be"),
         ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        (
+            {"CATALOG_ENV": "production", "SECRET_KEY": GOOD_SECRET, "CACHE_URL": ""},
+            "production needs CACHE_URL",
+        ),
     ],
 )
 def test_unsafe_settings_refuse_to_start(env, reason):
@@ -61,6 +65,7 @@ def test_production_passes_the_deployment_checks():
         CATALOG_ENV="production",
         SECRET_KEY=GOOD_SECRET,
         ALLOWED_HOSTS="catalog.example.org",
+        CACHE_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -72,6 +77,7 @@ def test_demo_accounts_are_refused_in_production():
         CATALOG_ENV="production",
         SECRET_KEY=GOOD_SECRET,
         ALLOWED_HOSTS="catalog.example.org",
+        CACHE_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode != 0
     assert "development only" in result.stderr

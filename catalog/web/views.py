@@ -7,10 +7,13 @@ tests/test_web_queries.py), whatever the number of related rows.
 
 from __future__ import annotations
 
+import math
+
 from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from catalog.api.throttling import CatalogAnonThrottle
 from catalog.lineage import lineage_graph
 from catalog.models import (
     Artifact,
@@ -86,7 +89,19 @@ def home(request):
 
 
 def search(request):
-    """Results of `run_search` with facets, sorting and pages; the URL holds the whole state."""
+    """Results of `run_search` with facets, sorting and pages; the URL holds the whole state.
+
+    Anonymous visitors share the API's rate (CATALOG_ANON_RATE): the page runs the same
+    search, so it must not be a way around the API's throttle.
+    """
+    throttle = CatalogAnonThrottle()
+    if not throttle.allow_request(request, None):
+        retry_after = math.ceil(throttle.wait() or 1)
+        response = render(
+            request, "web/too_many_requests.html", {"retry_after": retry_after}, status=429
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
     params = request.GET
     result = run_search(params, request.user, facets=search_page.page_facets())
     query_text = params.get("q", "").strip()
