@@ -475,3 +475,15 @@ def test_with_q_a_selected_facet_still_offers_its_other_values(client):
     without_kind = search(client, q="model", facets="kind")["facets"]["kind"]
     assert offered == {v["value"] for v in without_kind}
     assert len(offered) > 1
+
+
+def test_hidden_entries_never_crowd_public_matches_out_of_the_candidates(client, monkeypatch):
+    from catalog.search import query
+
+    monkeypatch.setattr(query, "CANDIDATE_LIMIT", 3)
+    for number in range(5):
+        make_artifact(f"zorblax-draft-{number}", name=f"Zorblax {number}", status="draft")
+    public = make_artifact("quiet", name="Quiet", description="Mentions zorblax once.")
+    body = search(client, q="zorblax")
+    assert [item["id"] for item in body["results"]] == [str(public)]
+    assert (body["count"], body["count_is_capped"]) == (1, False)

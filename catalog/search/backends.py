@@ -16,11 +16,14 @@ S608`); what a user typed always travels as a parameter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import DatabaseError, connection
 
 from catalog.search.syntax import ParsedQuery, Term
 
 DOCUMENT_TABLE = "catalog_artifactsearchdocument"
+ARTIFACT_TABLE = "catalog_artifact"
 FTS_TABLE = "catalog_search_fts"
 COLUMNS = ("name", "summary", "terms", "organizations", "description")
 # bm25 weights by column, in COLUMNS order: the name counts most, the description least.
@@ -81,11 +84,16 @@ class SqliteSearch:
             text = f"({text}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
         return text
 
-    def match(self, query: ParsedQuery, limit: int) -> list[tuple[int, float]]:
-        sql = f"SELECT rowid, {self._bm25} AS score FROM {FTS_TABLE} "  # noqa: S608
-        sql += f"WHERE {FTS_TABLE} MATCH %s ORDER BY score LIMIT %s"
+    def match(
+        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
+    ) -> list[tuple[int, float]]:
+        placeholders = ", ".join(["%s"] * len(statuses))
+        sql = f"SELECT {FTS_TABLE}.rowid, {self._bm25} AS score FROM {FTS_TABLE} "  # noqa: S608
+        sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = {FTS_TABLE}.rowid "
+        sql += f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders}) "
+        sql += "ORDER BY score LIMIT %s"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.expression(query), limit])
+            cursor.execute(sql, [self.expression(query), *statuses, limit])
             # bm25 is lower for better matches; the interface says higher is better.
             return [(pk, -score) for pk, score in cursor.fetchall()]
 
@@ -169,13 +177,17 @@ class PostgresSearch:
             params += excluded_params
         return sql, params
 
-    def match(self, query: ParsedQuery, limit: int) -> list[tuple[int, float]]:
+    def match(
+        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
+    ) -> list[tuple[int, float]]:
         tsquery, params = self.tsquery(query)
         sql = "SELECT artifact_id, ts_rank(vector, query) AS score "
-        sql += f"FROM {DOCUMENT_TABLE}, (SELECT {tsquery} AS query) AS q "
-        sql += "WHERE vector @@ query ORDER BY score DESC, artifact_id LIMIT %s"
+        sql += f"FROM {DOCUMENT_TABLE} JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
+        sql += f"(SELECT {tsquery} AS query) AS q "
+        sql += f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s) "
+        sql += "ORDER BY score DESC, artifact_id LIMIT %s"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
+            cursor.execute(sql, [*params, list(statuses), limit])
             return list(cursor.fetchall())
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:

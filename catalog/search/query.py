@@ -44,7 +44,7 @@ from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
-from catalog.models import Artifact, Contribution, ModelVariant
+from catalog.models import PUBLIC_STATUSES, Artifact, Contribution, ModelVariant
 from catalog.search import backends
 from catalog.search.facets import FACETS, FacetValue, cached, facet_values
 from catalog.search.filters import ArtifactFilterSet
@@ -247,7 +247,11 @@ def run_search(
     scores: dict[int, float] | None = None
     restrict = None  # what q does to any set of entries
     if query.clauses:
-        matches = engine.match(query, CANDIDATE_LIMIT + 1)
+        # Only entries in the statuses asked for compete for the candidate places, so
+        # hidden ones can neither crowd out public matches nor be counted by them.
+        # (Any `status` values were validated with the other filters above.)
+        statuses = [s for s in params.getlist("status") if s] or [str(s) for s in PUBLIC_STATUSES]
+        matches = engine.match(query, CANDIDATE_LIMIT + 1, statuses)
         result.count_is_capped = len(matches) > CANDIDATE_LIMIT
         scores = dict(matches[:CANDIDATE_LIMIT])
         candidate_ids = list(scores)
