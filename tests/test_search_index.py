@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 
 from catalog.models import Artifact, ArtifactSearchDocument, Modality, Tag, Task
+from catalog.search.documents import check_index
 from catalog.search.query import run_search
 from catalog.search.syntax import ParsedQuery, QuerySyntaxError, Term, parse_query
 from tests.factories import make_artifact, make_organization
@@ -139,6 +140,29 @@ def test_contributions_and_organization_renames_update_the_index():
     assert search_ids("dunnart") == []
     contribution.delete()
     assert search_ids("bettong") == []
+
+
+def test_an_organizations_full_name_is_searchable_and_followed():
+    lead = make_organization("wombat", name="Wombat")
+    artifact = entry("quokka", "Quokka", lead=lead)
+    lead.full_name = "Quuxcorp International"
+    lead.save()
+    assert search_ids("quuxcorp") == [artifact.repo_id]
+
+
+@pytest.mark.parametrize("model", [Task, Modality, Tag])
+def test_deleting_a_term_updates_its_artifacts(model):
+    artifact = entry("numbat", "Numbat")
+    if model is Tag:
+        term = Tag.objects.create(slug="echolocation")
+        artifact.tags.add(term)
+    else:
+        term = model.objects.create(slug="echolocation", name="Echolocation")
+        getattr(artifact, "tasks" if model is Task else "modalities").add(term)
+    assert search_ids("echolocation") == [artifact.repo_id]
+    term.delete()
+    assert search_ids("echolocation") == []
+    assert check_index().ok
 
 
 def test_a_history_revert_updates_the_index():

@@ -13,7 +13,7 @@ and simple-history reverts all end in `save()`, `delete()` or an m2m change.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from catalog.models.artifacts import Artifact, Contribution
@@ -89,34 +89,58 @@ for _through in (Artifact.tags.through, Artifact.tasks.through, Artifact.modalit
 
 
 # A renamed organization, task, modality or tag changes the text of all its artifacts.
-_NAME_FIELDS = {Organization: "name", Task: "name", Modality: "name", Tag: "slug"}
+_NAME_FIELDS = {
+    Organization: ("name", "full_name"),
+    Task: ("name",),
+    Modality: ("name",),
+    Tag: ("slug",),
+}
 
 
 def _remember_name(sender, instance, raw: bool = False, **kwargs) -> None:
-    field = _NAME_FIELDS[sender]
+    fields = _NAME_FIELDS[sender]
     if raw or instance.pk is None:
         instance._search_old_name = None
         return
-    instance._search_old_name = (
-        sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
-    )
+    instance._search_old_name = sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+
+
+def _artifact_ids_of(instance) -> list[int]:
+    if isinstance(instance, Organization):
+        ids = Contribution.objects.filter(organization=instance).values_list("artifact_id")
+    else:
+        ids = instance.artifacts.values_list("pk")
+    return [pk for (pk,) in ids]
 
 
 def _refresh_if_renamed(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if raw or created:
         return
-    if getattr(instance, "_search_old_name", None) == getattr(instance, _NAME_FIELDS[sender]):
+    now = tuple(getattr(instance, field) for field in _NAME_FIELDS[sender])
+    if getattr(instance, "_search_old_name", None) == now:
         return
-    if sender is Organization:
-        ids = Contribution.objects.filter(organization=instance).values_list("artifact_id")
-    else:
-        ids = instance.artifacts.values_list("pk")
-    _refresh([pk for (pk,) in ids])
+    _refresh(_artifact_ids_of(instance))
+
+
+def _remember_artifacts_of_deleted_term(sender, instance, **kwargs) -> None:
+    # Deleting a term removes its links without m2m_changed: note whose text it was.
+    instance._search_artifact_ids = _artifact_ids_of(instance)
+
+
+def _refresh_after_term_deleted(sender, instance, **kwargs) -> None:
+    _refresh(getattr(instance, "_search_artifact_ids", []))
 
 
 for _model in _NAME_FIELDS:
     pre_save.connect(_remember_name, sender=_model, dispatch_uid=f"search-old-{_model}")
     post_save.connect(_refresh_if_renamed, sender=_model, dispatch_uid=f"search-new-{_model}")
+for _model in (Task, Modality, Tag):
+    pre_delete.connect(
+        _remember_artifacts_of_deleted_term, sender=_model, dispatch_uid=f"search-del-{_model}"
+    )
+    post_delete.connect(
+        _refresh_after_term_deleted, sender=_model, dispatch_uid=f"search-deleted-{_model}"
+    )
 
 
 # Cached unfiltered facet counts are dropped whenever what they count changes.
