@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from catalog.models import (
@@ -126,9 +127,18 @@ FACETS: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {
 }
 
 
-def invalidate_facet_cache() -> None:
-    """Forget every cached count; called whenever the catalog changes."""
+def _new_generation() -> None:
     cache.set(_GENERATION_KEY, time.time_ns(), None)
+
+
+def invalidate_facet_cache() -> None:
+    """Forget every cached count; called whenever the catalog changes.
+
+    Once now, for readers in this transaction, and again at commit: a reader elsewhere
+    may have cached the counts it saw before the commit under the newer generation.
+    """
+    _new_generation()
+    transaction.on_commit(_new_generation)
 
 
 def _generation() -> int:
