@@ -22,7 +22,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
         field_name="country",
         lookup_expr="exact",
         distinct=False,
-        help_text="Country as the catalog writes it, e.g. 'United States'; repeatable.",
+        help_text="Country as the catalog writes it, e.g. 'US' or 'Switzerland'; repeatable.",
     )
 
     class Meta:

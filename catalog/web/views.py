@@ -1,5 +1,6 @@
-"""Public pages. Listings show only `published()` entries; an artifact page also shows a
-deprecated entry with a notice and a withdrawn one as a tombstone. Drafts are a 404.
+"""Public pages. Listings show `published()` entries (a signed-in member's search may add
+their own organizations' entries with `status=`); an artifact page also shows a deprecated
+entry with a notice and a withdrawn one as a tombstone. Drafts are a 404.
 
 Each view fetches what its template needs in a fixed number of queries (tested in
 tests/test_web_queries.py), whatever the number of related rows.
