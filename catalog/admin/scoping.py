@@ -56,19 +56,20 @@ class OrganizationScopedAdmin(SimpleHistoryAdmin):
             raise Http404("No such entry.")
         return obj
 
-    def _is_editable(self, request, obj) -> bool:
-        cache = request.__dict__.setdefault("_catalog_editable", {})
-        key = (obj._meta.concrete_model, obj.pk)
+    def _row_is_in(self, request, obj, rows) -> bool:
+        """Whether `rows(request, queryset)` keeps `obj`; asked once per request and row."""
+        cache = request.__dict__.setdefault("_catalog_row_checks", {})
+        model = self.model._meta.concrete_model
+        key = (rows.__name__, model, obj.pk)
         if key not in cache:
-            model = self.model._meta.concrete_model
-            cache[key] = self.editable_rows(
-                request, model._default_manager.filter(pk=obj.pk)
-            ).exists()
+            cache[key] = rows(request, model._default_manager.filter(pk=obj.pk)).exists()
         return cache[key]
 
+    def _is_editable(self, request, obj) -> bool:
+        return self._row_is_in(request, obj, self.editable_rows)
+
     def _is_visible(self, request, obj) -> bool:
-        model = self.model._meta.concrete_model
-        return self.visible_rows(request, model._default_manager.filter(pk=obj.pk)).exists()
+        return self._row_is_in(request, obj, self.visible_rows)
 
     # -- permissions: Django's model permissions, narrowed to the user's rows -----------
 
