@@ -151,6 +151,7 @@ def generate_catalog(n: int, seed: int = 1) -> int:
             name = f"{title} {rng.choice(['', '2', '3', 'v1', 'v2', 'Instruct', 'Base'])}".strip()
             released = start + datetime.timedelta(days=rng.randrange(0, 2900))
             has_date = rng.random() < 0.9
+            status = ArtifactStatus.PUBLISHED if rng.random() < 0.95 else ArtifactStatus.DRAFT
             rows.append(
                 Artifact(
                     namespace=lead.slug,
@@ -161,9 +162,12 @@ def generate_catalog(n: int, seed: int = 1) -> int:
                     + " ".join(words.sample(rng, rng.randint(6, 14)))
                     + ".",
                     description=" ".join(words.sample(rng, rng.randint(30, 90))),
-                    status=ArtifactStatus.PUBLISHED
-                    if rng.random() < 0.95
-                    else ArtifactStatus.DRAFT,
+                    status=status,
+                    published_at=(
+                        datetime.datetime.combine(released, datetime.time(), datetime.UTC)
+                        if status == ArtifactStatus.PUBLISHED
+                        else None
+                    ),
                     released_on=released if has_date else None,
                     release_precision=DatePrecision.MONTH if has_date else "",
                     huggingface_repo_id=f"{lead.slug}/a{i}" if rng.random() < 0.4 else "",

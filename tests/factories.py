@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from catalog.licenses import set_artifact_license
 from catalog.models import (
+    PUBLIC_STATUSES,
     Artifact,
     ArtifactKind,
     ArtifactStatus,
@@ -45,6 +47,8 @@ def make_artifact(
     fields.setdefault("summary", f"The {fields['name']} {kind}.")
     if status == ArtifactStatus.WITHDRAWN:
         fields.setdefault("withdrawn_reason", "Withdrawn by its makers.")
+    if status in PUBLIC_STATUSES:
+        fields.setdefault("published_at", timezone.now())
     artifact = Artifact.objects.create(
         namespace=lead.slug, slug=slug, kind=kind, status=status, **fields
     )

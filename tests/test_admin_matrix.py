@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.members import create_curator, give_member_access
-from catalog.models import Artifact, ArtifactStatus, Membership, MembershipRole
+from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactStatus, Membership, MembershipRole
 from tests.factories import make_artifact, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -383,8 +384,9 @@ ACTION_CELLS = [(t, role, name) for t in PREPARE for role in ROLES for name in O
 def prepare(world, transition, name):
     status = PREPARE[transition][name.split("_")[1]]
     reason = "Withdrawn by its makers." if status == ArtifactStatus.WITHDRAWN else ""
+    published_at = timezone.now() if status in PUBLIC_STATUSES else None
     Artifact.objects.filter(pk=world.artifacts[name].pk).update(
-        status=status, withdrawn_reason=reason
+        status=status, withdrawn_reason=reason, published_at=published_at
     )
 
 

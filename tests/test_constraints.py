@@ -53,6 +53,7 @@ ARTIFACT_UPDATES = [
     ({"release_precision": "month"}, "artifact_release_date_has_precision"),
     ({"huggingface_repo_id": "https://huggingface.co/x"}, "artifact_huggingface_repo_id_form"),
     ({"openness_class": "IV"}, "artifact_openness_class_valid"),
+    ({"published_at": None}, "artifact_public_has_published_at"),
     ({"formats": ["csv"]}, "artifact_dataset_fields_only_on_datasets"),
     ({"size_unit": "tokens"}, "artifact_dataset_fields_only_on_datasets"),
     ({"tool_category": "library"}, "artifact_tool_fields_only_on_tools"),

@@ -282,6 +282,10 @@ class Artifact(models.Model):
                 name="artifact_withdrawn_has_reason",
             ),
             models.CheckConstraint(
+                condition=~Q(status__in=PUBLIC_STATUSES) | Q(published_at__isnull=False),
+                name="artifact_public_has_published_at",
+            ),
+            models.CheckConstraint(
                 condition=(Q(released_on__isnull=True) & Q(release_precision=""))
                 | (Q(released_on__isnull=False) & Q(release_precision__in=DatePrecision.values)),
                 name="artifact_release_date_has_precision",
