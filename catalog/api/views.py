@@ -48,9 +48,6 @@ from catalog.models import (
 )
 from catalog.search.query import run_search, with_result_relations
 
-# Kept for callers of the first read API; the search core owns the result prefetches.
-artifact_list_queryset = with_result_relations
-
 
 def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
     """A result plus lineage both ways (only to what the reader may see), sources, openness."""

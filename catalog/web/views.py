@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -27,7 +27,7 @@ from catalog.models import (
     Organization,
 )
 from catalog.openness import CLASS_I, CLASS_II, CLASS_III, OpennessAssessment, assess_artifact
-from catalog.search.query import run_search
+from catalog.search.query import run_search, with_result_relations
 from catalog.web import search_page
 from catalog.web.contribution_chart import contribution_chart_svg, contributions_by_year
 from catalog.web.license_answers import summarize_license
@@ -48,17 +48,12 @@ LINEAGE_DEPTH = 3
 OPENNESS_LEVELS = ("III", "II", "I")
 
 
-def contributions_lead_first():
-    return Contribution.objects.select_related("organization").order_by(
-        Case(When(role=ContributionRole.LEAD, then=0), default=1), "organization__name"
-    )
-
-
 def with_card_data(artifacts):
     """What an artifact card shows: organizations and licenses, two queries in all."""
     return artifacts.prefetch_related(
         # Without this each card would query its organizations one by one.
-        Prefetch("contributions", queryset=contributions_lead_first()),
+        # Contributions come lead first (their default order).
+        Prefetch("contributions", queryset=Contribution.objects.select_related("organization")),
         "licenses",
     )
 
@@ -144,16 +139,8 @@ def search(request):
 
 
 def artifact_detail(request, namespace: str, slug: str):
-    artifacts = Artifact.objects.with_tombstones().prefetch_related(
-        Prefetch("contributions", queryset=contributions_lead_first()),
-        "licenses",
-        "tasks",
-        "modalities",
-        "languages",
-        "tags",
-        "variants",
-        "sources",
-        "openness_components",
+    artifacts = with_result_relations(Artifact.objects.with_tombstones()).prefetch_related(
+        "sources", "openness_components"
     )
     artifact = get_object_or_404(artifacts, namespace=namespace, slug=slug)
     context = {
