@@ -87,6 +87,11 @@ class PageProblems:
         self.messages.append(f"console {message.type}: {message.text}")
 
     def _request_failed(self, request) -> None:
+        # A load the browser cancels because the page navigated away (the favicon of a
+        # page left quickly) is not a problem of the page; a broken resource shows as an
+        # HTTP error in _response or as another network error here.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.messages.append(f"request failed: {request.url} {request.failure}")
 
     def _response(self, response) -> None:
