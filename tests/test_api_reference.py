@@ -95,6 +95,23 @@ def test_detail_queries_do_not_grow_with_relations(client):
     assert small == large
 
 
+def test_each_filterset_has_its_own_filters():
+    """ArtifactFilterSet copies its declared filters shallowly (django-filter deep-copies
+    them, at a third of a search's cost): what a request sets on them stays its own."""
+    first = ArtifactFilterSet({"organization": "ibm"})
+    second = ArtifactFilterSet({"organization": "meta"})
+    declared = ArtifactFilterSet.base_filters["organization"]
+    for filterset in (first, second):
+        filter_ = filterset.filters["organization"]
+        assert filter_ is not declared and filter_.extra is not declared.extra
+        assert filter_.parent is filterset and filter_.model is Artifact
+        assert filter_.filter.f is filter_  # its method resolves on its own filterset
+    assert first.filters["organization"].field is not second.filters["organization"].field
+    first.filters["organization"].extra["help_text"] = "changed"
+    assert declared.extra["help_text"] != "changed"
+    assert second.filters["organization"].extra["help_text"] != "changed"
+
+
 # ------------------------------------------------------------------------------
 # Detail and lineage
 # ------------------------------------------------------------------------------

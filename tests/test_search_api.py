@@ -467,6 +467,31 @@ def test_results_are_exactly_what_artifact_serializer_gives(client):
     assert checked >= Artifact.objects.published().count()
 
 
+@pytest.mark.parametrize("q", ["llama", "granite code", "model", "dataset -speech", "gran"])
+def test_a_text_search_without_filters_orders_as_one_with_a_filter_that_keeps_all(client, q):
+    """Without filters, relevance order comes from the match query alone (it already
+    keeps only public entries and reads their names); a filter that keeps everything
+    goes through the filtered pass instead. Both must give the same pages."""
+    every_kind = ["model", "dataset", "tool"]
+    for ordering in ("relevance", "-relevance"):
+        plain = search(client, q=q, ordering=ordering, page_size=100)
+        filtered = search(client, q=q, ordering=ordering, page_size=100, kind=every_kind)
+        assert plain["count"] > 0
+        assert [r["id"] for r in plain["results"]] == [r["id"] for r in filtered["results"]]
+        assert plain["count"] == filtered["count"]
+
+
+def test_a_plain_text_search_reads_the_matches_and_the_page_only(client):
+    """The match (ids, scores and names), then the page: its entries, organizations,
+    licenses, terms (one statement for all four kinds) and variants."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"q": "llama"}).status_code == 200
+    assert len(queries) == 6, "\n".join(q["sql"][:120] for q in queries)
+
+
 def test_with_q_a_selected_facet_still_offers_its_other_values(client):
     """Facets count under the *other* filters, with q too (a regression: the facet once
     counted only the entries the selected value had left)."""

@@ -1,25 +1,16 @@
 """JSON shapes of the read API. Field names are the API's contract: change them only
 with a new API version."""
 
-from collections import defaultdict
-
-from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.request import Request
 
+from catalog.api.results import artifact_links
 from catalog.models import (
     Artifact,
-    Contribution,
-    Language,
     License,
-    Modality,
-    ModelVariant,
     Organization,
-    Tag,
-    Task,
 )
 from catalog.openness import assess_artifact
 
@@ -117,22 +108,9 @@ class ArtifactLicenseSerializer(serializers.Serializer):
     parts = LicenseSerializer(source="licenses", many=True)
 
 
-def artifact_links(artifact: Artifact) -> dict:
-    links = {
-        "homepage": artifact.homepage_url,
-        "repository": artifact.repository_url,
-        "huggingface": (
-            f"https://huggingface.co/{artifact.huggingface_repo_id}"
-            if artifact.huggingface_repo_id
-            else ""
-        ),
-        "paper": artifact.paper_url,
-    }
-    return {name: value for name, value in links.items() if value}
-
-
 class ArtifactSerializer(serializers.ModelSerializer):
-    """One search result."""
+    """One search result. The list endpoint builds the same JSON faster with
+    catalog.api.results.search_results; this serializer documents it in the schema."""
 
     id = serializers.CharField(source="repo_id")
     organizations = ContributorSerializer(source="contributions", many=True)
@@ -181,7 +159,12 @@ class ArtifactSerializer(serializers.ModelSerializer):
         }
     )
     def get_links(self, artifact: Artifact) -> dict:
-        return artifact_links(artifact)
+        return artifact_links(
+            homepage_url=artifact.homepage_url,
+            repository_url=artifact.repository_url,
+            huggingface_repo_id=artifact.huggingface_repo_id,
+            paper_url=artifact.paper_url,
+        )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, artifact: Artifact) -> str:
@@ -195,123 +178,6 @@ class ArtifactSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_html_url(self, artifact: Artifact) -> str:
         return self.context["request"].build_absolute_uri(artifact.get_absolute_url())
-
-
-# A page of search results is built without ArtifactSerializer: for twenty entries its
-# nested serializers, reverse() calls and model instances for every organization, license,
-# term and variant cost many times the SQL. `search_result_data` reads the related rows as
-# plain values, one query per relation, and builds exactly ArtifactSerializer's JSON
-# (tests/test_search_api.py compares the two); ArtifactSerializer still documents it.
-
-SEARCH_RESULT_FIELDS = [
-    "namespace",
-    "slug",
-    "kind",
-    "name",
-    "summary",
-    "status",
-    "license_expression",
-    "license_note",
-    "released_on",
-    "release_precision",
-    "openness_class",
-    "homepage_url",
-    "repository_url",
-    "huggingface_repo_id",
-    "paper_url",
-]
-LICENSE_FIELDS = LicenseSerializer.Meta.fields
-VARIANT_FIELDS = ["name", "parameters", "active_parameters"]
-
-
-def with_search_result_fields(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
-    """The artifacts with only the columns `search_result_data` reads."""
-    return artifacts.only(*SEARCH_RESULT_FIELDS)
-
-
-def _by_artifact(rows) -> dict[int, list[list]]:
-    """Rows whose first value is an artifact id: the rest of each row, by that id, in
-    the rows' order (each model's default ordering, as a prefetch would have them)."""
-    grouped = defaultdict(list)
-    for artifact_id, *values in rows:
-        grouped[artifact_id].append(values)
-    return grouped
-
-
-def _url_prefix(request: Request, view_name: str) -> str:
-    """The absolute URL of `view_name` for an entry, up to the entry's id, reversed once
-    per page. Ids are URL-safe (ID_PART_PATTERN), so prefix + "namespace/slug/" is what
-    reverse() would give for each entry."""
-    stand_in = {"namespace": "namespace", "slug": "slug"}
-    url = request.build_absolute_uri(reverse(view_name, kwargs=stand_in))
-    prefix = url.removesuffix("namespace/slug/")
-    if prefix == url:
-        raise ValueError(f"{view_name} no longer ends with the entry's id: {url}")
-    return prefix
-
-
-def search_result_data(artifacts: list[Artifact], request: Request) -> list[dict]:
-    """ArtifactSerializer(artifacts, many=True).data: the same JSON, field for field, in
-    the same order, for artifacts with at least SEARCH_RESULT_FIELDS loaded."""
-    if not artifacts:
-        return []
-    ids = [artifact.pk for artifact in artifacts]
-    organizations = _by_artifact(
-        Contribution.objects.filter(artifact__in=ids).values_list(
-            "artifact", "organization__slug", "organization__name", "role"
-        )
-    )
-    licenses = _by_artifact(
-        License.objects.filter(artifacts__in=ids).values_list("artifacts", *LICENSE_FIELDS)
-    )
-    terms = {
-        name: _by_artifact(model.objects.filter(artifacts__in=ids).values_list("artifacts", "slug"))
-        for name, model in [
-            ("tasks", Task),
-            ("modalities", Modality),
-            ("languages", Language),
-            ("tags", Tag),
-        ]
-    }
-    variants = _by_artifact(
-        ModelVariant.objects.filter(artifact__in=ids).values_list("artifact", *VARIANT_FIELDS)
-    )
-    api_prefix = _url_prefix(request, "api:artifact-detail")
-    html_prefix = _url_prefix(request, "web:artifact")
-
-    data = []
-    for artifact in artifacts:
-        pk = artifact.pk
-        repo_id = f"{artifact.namespace}/{artifact.slug}"
-        data.append(
-            {
-                "id": repo_id,
-                "kind": artifact.kind,
-                "name": artifact.name,
-                "summary": artifact.summary,
-                "status": artifact.status,
-                "organizations": [
-                    {"slug": slug, "name": name, "role": role}
-                    for slug, name, role in organizations[pk]
-                ],
-                "license": {
-                    "expression": artifact.license_expression,
-                    "note": artifact.license_note,
-                    "parts": [dict(zip(LICENSE_FIELDS, row, strict=True)) for row in licenses[pk]],
-                },
-                "released": artifact.released_display,
-                "tasks": [slug for (slug,) in terms["tasks"][pk]],
-                "modalities": [slug for (slug,) in terms["modalities"][pk]],
-                "languages": [slug for (slug,) in terms["languages"][pk]],
-                "tags": [slug for (slug,) in terms["tags"][pk]],
-                "parameters": [dict(zip(VARIANT_FIELDS, row, strict=True)) for row in variants[pk]],
-                "openness_class": artifact.openness_class,
-                "links": artifact_links(artifact),
-                "url": f"{api_prefix}{repo_id}/",
-                "html_url": f"{html_prefix}{repo_id}/",
-            }
-        )
-    return data
 
 
 class RelationSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from catalog.api.filters import OrganizationFilterSet
 from catalog.api.pagination import paginated_response
+from catalog.api.results import search_results
 from catalog.api.schema import (
     ERROR_RESPONSES,
     LINEAGE_PARAMETERS,
@@ -31,8 +32,6 @@ from catalog.api.serializers import (
     LineageSerializer,
     OrganizationSerializer,
     TaxonomySerializer,
-    search_result_data,
-    with_search_result_fields,
 )
 from catalog.lineage import MAX_DEPTH, lineage_graph
 from catalog.models import (
@@ -120,19 +119,20 @@ class ArtifactViewSet(viewsets.GenericViewSet):
         Filters repeat (`task=a&task=b` is either); different filters must all hold.
         A bad parameter answers 400 with a message for each bad parameter.
         """
-        result = run_search(request.query_params, request.user, relations=with_search_result_fields)
+        result = run_search(
+            request.query_params, request.user, load=lambda ids: search_results(ids, request)
+        )
         if result.page_not_found:
             raise NotFound(result.errors["page"][0])
         if result.errors:
             raise ValidationError(result.errors)
-        results = search_result_data(result.artifacts, request)
         extra = {}
         if result.facets:
             extra["facets"] = {
                 name: [value.as_dict() for value in values]
                 for name, values in result.facets.items()
             }
-        return paginated_response(request, result, results, **extra)
+        return paginated_response(request, result, result.artifacts, **extra)
 
     def get_object(self) -> Artifact:
         return get_object_or_404(

@@ -5,10 +5,11 @@
 - PostgreSQL: a stored, weighted tsvector column on the search documents (A name;
   B summary, terms, organizations; C description) with a GIN index, ranked by ts_rank.
 
-Both answer `match(query, limit)` with the best `limit` artifact ids and their scores
-(higher is better), and `matching_sql(terms)` with a subquery of the ids matching any of
-`terms` (for exclusions). The schema objects are made by migration 0002 through
-`install_sql` and `uninstall_sql` below.
+Both answer `match(query, limit, statuses)` with the best `limit` entries in those
+statuses as (artifact id, score, name) rows, best first (higher scores are better), and
+`matching_sql(terms)` with a subquery of the ids matching any of `terms` (for
+exclusions). The schema objects are made by migration 0002 through `install_sql` and
+`uninstall_sql` below.
 
 SQL here is built from constant identifiers and placeholders only (hence the `noqa:
 S608`); what a user typed always travels as a parameter.
@@ -86,16 +87,17 @@ class SqliteSearch:
 
     def match(
         self, query: ParsedQuery, limit: int, statuses: Sequence[str]
-    ) -> list[tuple[int, float]]:
+    ) -> list[tuple[int, float, str]]:
         placeholders = ", ".join(["%s"] * len(statuses))
-        sql = f"SELECT {FTS_TABLE}.rowid, {self._bm25} AS score FROM {FTS_TABLE} "  # noqa: S608
+        sql = f"SELECT {FTS_TABLE}.rowid, {self._bm25} AS score, {ARTIFACT_TABLE}.name "
+        sql += f"FROM {FTS_TABLE} "
         sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = {FTS_TABLE}.rowid "
         sql += f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders}) "
         sql += "ORDER BY score LIMIT %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.expression(query), *statuses, limit])
             # bm25 is lower for better matches; the interface says higher is better.
-            return [(pk, -score) for pk, score in cursor.fetchall()]
+            return [(pk, -score, name) for pk, score, name in cursor.fetchall()]
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         expression = " OR ".join(self._term(t) for t in terms)
@@ -179,9 +181,9 @@ class PostgresSearch:
 
     def match(
         self, query: ParsedQuery, limit: int, statuses: Sequence[str]
-    ) -> list[tuple[int, float]]:
+    ) -> list[tuple[int, float, str]]:
         tsquery, params = self.tsquery(query)
-        sql = "SELECT artifact_id, ts_rank(vector, query) AS score "
+        sql = f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name "
         sql += f"FROM {DOCUMENT_TABLE} JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
         sql += f"(SELECT {tsquery} AS query) AS q "
         sql += f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s) "

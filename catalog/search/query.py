@@ -5,9 +5,9 @@
     result = run_search(request.GET, request.user, facets=["kind", "task"])
     if result.errors:            # {"page_size": ["Use a page size from 1 to 100."]}
         ...                      # nothing was searched; say what is wrong
-    result.artifacts             # the requested page: Artifact objects, in order, with
+    result.artifacts             # the requested page, in order, as `load` makes it from
+                                 # their ids: by default Artifact objects with
                                  # organizations, licenses, terms and variants prefetched
-                                 # (or what the `relations` argument loads instead)
     result.count                 # entries matching (at most CANDIDATE_LIMIT with `q`)
     result.count_is_capped       # True when `q` matched more than CANDIDATE_LIMIT
     result.facets                # {"kind": [FacetValue(value, label, count, selected)]}
@@ -156,6 +156,12 @@ def with_result_relations(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
     )
 
 
+def load_artifacts(ids: list[int]) -> list[Artifact]:
+    """The page's artifacts, in the order of `ids`, with what a result shows."""
+    by_id = with_result_relations(Artifact.objects.filter(pk__in=ids)).in_bulk()
+    return [by_id[pk] for pk in ids]
+
+
 def _order(artifacts: QuerySet[Artifact], ordering: str) -> QuerySet[Artifact]:
     descending = ordering.startswith("-")
     name = ordering.lstrip("-")
@@ -215,12 +221,12 @@ def run_search(
     user: User | AnonymousUser,
     *,
     facets: Iterable[str] | None = None,
-    relations: Callable[[QuerySet[Artifact]], QuerySet[Artifact]] = with_result_relations,
+    load: Callable[[list[int]], list] = load_artifacts,
 ) -> SearchResult:
     """Search the catalog as `user` may see it; see the module docstring for the contract.
 
-    `relations` loads what the caller shows of the page's artifacts; the API passes a
-    lighter one than the default.
+    `load` turns the page's artifact ids into what the caller shows; the API passes one
+    that builds its JSON directly (catalog.api.results).
     """
     form = SearchForm(params)
     base = (
@@ -253,7 +259,7 @@ def run_search(
         statuses = [s for s in params.getlist("status") if s] or [str(s) for s in PUBLIC_STATUSES]
         matches = engine.match(query, CANDIDATE_LIMIT + 1, statuses)
         result.count_is_capped = len(matches) > CANDIDATE_LIMIT
-        scores = dict(matches[:CANDIDATE_LIMIT])
+        scores = {pk: score for pk, score, _ in matches[:CANDIDATE_LIMIT]}
         candidate_ids = list(scores)
 
         def restrict(artifacts):
@@ -264,29 +270,38 @@ def run_search(
         def restrict(artifacts):
             return artifacts.exclude(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
 
-    filtered = filterset.filter_queryset(base)
-    if restrict is not None:
-        filtered = restrict(filtered)
+    def filtered() -> QuerySet[Artifact]:
+        """What the filters and q leave of the entries the user may see."""
+        artifacts = filterset.filter_queryset(base)
+        return artifacts if restrict is None else restrict(artifacts)
+
     # Nothing narrows the published catalog: its counts are the same for everyone.
     unfiltered = restrict is None and not filterset.active
 
     start = (result.page - 1) * result.page_size
+    page_ids: list[int] = []
     if scores is not None:
-        rows = list(_order(filtered, ordering).values_list("pk", "name"))
+        by_relevance = ordering.lstrip("-") == "relevance"
+        if by_relevance and not filterset.active:
+            # The match kept only public entries and gave their names: nothing to filter.
+            rows = [(pk, name) for pk, _, name in matches[:CANDIDATE_LIMIT]]
+        else:
+            rows = list(_order(filtered(), ordering).values_list("pk", "name"))
         ids = [pk for pk, _ in rows]  # the matches that pass the filters, in order
-        if ordering.lstrip("-") == "relevance":
+        if by_relevance:
             sign = 1 if ordering.startswith("-") else -1
             tiers = {pk: name_match_tier(query, name) for pk, name in rows}
             ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], -sign * pk))
         result.count = len(ids)
         page_ids = ids[start : start + result.page_size]
-        by_id = relations(Artifact.objects.filter(pk__in=page_ids)).in_bulk()
-        result.artifacts = [by_id[pk] for pk in page_ids]
     else:
-        result.count = cached("count", filtered.count) if unfiltered else filtered.count()
+        artifacts = filtered()
+        result.count = cached("count", artifacts.count) if unfiltered else artifacts.count()
         if result.page <= result.num_pages:
-            page = relations(_order(filtered, ordering))
-            result.artifacts = list(page[start : start + result.page_size])
+            ordered = _order(artifacts, ordering).values_list("pk", flat=True)
+            page_ids = list(ordered[start : start + result.page_size])
+    if page_ids:
+        result.artifacts = load(page_ids)
     if result.page > result.num_pages:
         result.errors = {
             "page": [f"There is no page {result.page}; the last page is {result.num_pages}."]
