@@ -54,8 +54,10 @@ def main() -> None:
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.urls import BASELINE_URL, FrameworkBaseline
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -86,6 +88,14 @@ def main() -> None:
                     cursor.execute(sql)
                     cursor.fetchall()
                 floor.append(time.perf_counter() - begin)
+        FrameworkBaseline.body = body
+        framework = []
+        with override_settings(ROOT_URLCONF="benchmarks.urls"):
+            client.get(BASELINE_URL, params)
+            for _ in range(REPEAT):
+                begin = time.perf_counter()
+                client.get(BASELINE_URL, params)
+                framework.append(time.perf_counter() - begin)
         results[label] = {
             "params": {k: str(v) for k, v in params.items()},
             "count": body["count"],
@@ -94,6 +104,7 @@ def main() -> None:
             "api_p50": statistics.median(api) * 1000,
             "api_p95": percentile(api, 0.95) * 1000,
             "floor_p50": statistics.median(floor) * 1000,
+            "framework_p50": statistics.median(framework) * 1000,
         }
         cache.clear()
     print(json.dumps({"build_seconds": build_seconds, "results": results}))

@@ -103,8 +103,10 @@ def test_each_filterset_has_its_own_filters():
     declared = ArtifactFilterSet.base_filters["organization"]
     for filterset in (first, second):
         filter_ = filterset.filters["organization"]
-        assert filter_ is not declared and filter_.extra is not declared.extra
-        assert filter_.parent is filterset and filter_.model is Artifact
+        assert filter_ is not declared
+        assert filter_.extra is not declared.extra
+        assert filter_.parent is filterset
+        assert filter_.model is Artifact
         assert filter_.filter.f is filter_  # its method resolves on its own filterset
     assert first.filters["organization"].field is not second.filters["organization"].field
     first.filters["organization"].extra["help_text"] = "changed"

@@ -9,19 +9,20 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from catalog.search.query import SearchResult
 
 
-def page_url(request: Request, page: int) -> str:
-    url = request.build_absolute_uri()
+def page_url(url: str, page: int) -> str:
+    """`url` (this request's absolute URL) for another page."""
     if page == 1:
         return remove_query_param(url, "page")
     return replace_query_param(url, "page", page)
 
 
 def links(request: Request, result: SearchResult) -> dict[str, str | None]:
+    url = request.build_absolute_uri()
     return {
-        "first": page_url(request, 1),
-        "previous": page_url(request, result.page - 1) if result.has_previous else None,
-        "next": page_url(request, result.page + 1) if result.has_next else None,
-        "last": page_url(request, result.num_pages),
+        "first": page_url(url, 1),
+        "previous": page_url(url, result.page - 1) if result.has_previous else None,
+        "next": page_url(url, result.page + 1) if result.has_next else None,
+        "last": page_url(url, result.num_pages),
     }
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.api.results import artifact_links
+from catalog.api.results import LICENSE_FIELDS, artifact_links
 from catalog.models import (
     Artifact,
     License,
@@ -71,16 +71,7 @@ class TaxonomySerializer(serializers.Serializer):
 class LicenseSerializer(serializers.ModelSerializer):
     class Meta:
         model = License
-        fields = [
-            "key",
-            "name",
-            "url",
-            "category",
-            "commercial_use",
-            "share_alike",
-            "attribution",
-            "use_restrictions",
-        ]
+        fields = list(LICENSE_FIELDS)  # shared with the list endpoint's fast path
 
 
 class LicenseInUseSerializer(LicenseSerializer):
