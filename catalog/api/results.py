@@ -106,11 +106,9 @@ def artifact_links(
     return {name: value for name, value in links.items() if value}
 
 
-def _rows(sql: str, ids: list[int], copies: int = 1) -> list[tuple]:
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids=placeholders), ids * copies)
-        return cursor.fetchall()
+def _rows(cursor, sql: str, ids: list[int], copies: int = 1) -> list[tuple]:
+    cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), ids * copies)
+    return cursor.fetchall()
 
 
 def _by_artifact(rows: list[tuple]) -> defaultdict[int, list[tuple]]:
@@ -143,15 +141,19 @@ def search_results(ids: list[int], request: Request) -> list[dict]:
     """ArtifactSerializer(artifacts, many=True).data for the entries `ids`, in that order."""
     if not ids:
         return []
-    artifacts = {
-        row[0]: dict(zip(ARTIFACT_COLUMNS, row, strict=True)) for row in _rows(ARTIFACTS_SQL, ids)
-    }
-    organizations = _by_artifact(_rows(ORGANIZATIONS_SQL, ids))
-    licenses = _by_artifact(_rows(LICENSES_SQL, ids))
-    variants = _by_artifact(_rows(VARIANTS_SQL, ids))
-    terms = {field: defaultdict(list) for field, *_ in TERM_RELATIONS}
-    for field, artifact_id, slug, _ in _rows(TERMS_SQL, ids, copies=len(TERM_RELATIONS)):
-        terms[field][artifact_id].append(slug)
+    with connection.cursor() as cursor:
+        artifacts = {
+            row[0]: dict(zip(ARTIFACT_COLUMNS, row, strict=True))
+            for row in _rows(cursor, ARTIFACTS_SQL, ids)
+        }
+        organizations = _by_artifact(_rows(cursor, ORGANIZATIONS_SQL, ids))
+        licenses = _by_artifact(_rows(cursor, LICENSES_SQL, ids))
+        variants = _by_artifact(_rows(cursor, VARIANTS_SQL, ids))
+        terms = {field: defaultdict(list) for field, *_ in TERM_RELATIONS}
+        for field, artifact_id, slug, _ in _rows(
+            cursor, TERMS_SQL, ids, copies=len(TERM_RELATIONS)
+        ):
+            terms[field][artifact_id].append(slug)
     api_prefix = _url_prefix(request, "api:artifact-detail")
     html_prefix = _url_prefix(request, "web:artifact")
 

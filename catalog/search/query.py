@@ -180,8 +180,8 @@ def _order(artifacts: QuerySet[Artifact], ordering: str) -> QuerySet[Artifact]:
     return artifacts.order_by(primary, "name", "namespace", "slug")
 
 
-def name_match_tier(query: ParsedQuery, name: str) -> int:
-    """How well the name alone answers a query of plain words: 3 the name is the query
+def name_match_tiers(query: ParsedQuery, names: dict[int, str]) -> dict[int, int]:
+    """How well each name alone answers a query of plain words: 3 the name is the query
     ("llama 2" -> Llama 2), 2 the name starts with it, 1 the name holds every word, else 0.
 
     The name is the strongest field; this makes that hold the same way on both engines,
@@ -189,20 +189,27 @@ def name_match_tier(query: ParsedQuery, name: str) -> int:
     """
     words = [token.lower() for word in query.words for token in _NAME_TOKENS.findall(word)]
     if not words:
+        return dict.fromkeys(names, 0)
+    head, last = words[:-1], words[-1]
+    head_set = set(head)
+    last_is_prefix = query.clauses[-1][0].prefix
+
+    def tier(name: str) -> int:
+        name_words = [w.lower() for w in _NAME_TOKENS.findall(name)]
+        if name_words == words:
+            return 3
+        if name_words[: len(words)] == words or (
+            last_is_prefix
+            and name_words[: len(head)] == head
+            and len(name_words) >= len(words)
+            and name_words[len(head)].startswith(last)
+        ):
+            return 2
+        if head_set <= set(name_words) and any(w.startswith(last) for w in name_words):
+            return 1
         return 0
-    name_words = [w.lower() for w in _NAME_TOKENS.findall(name)]
-    if name_words == words:
-        return 3
-    if name_words[: len(words)] == words or (
-        query.clauses[-1][0].prefix
-        and name_words[: len(words) - 1] == words[:-1]
-        and len(name_words) >= len(words)
-        and name_words[len(words) - 1].startswith(words[-1])
-    ):
-        return 2
-    if set(words[:-1]) <= set(name_words) and any(w.startswith(words[-1]) for w in name_words):
-        return 1
-    return 0
+
+    return {pk: tier(name) for pk, name in names.items()}
 
 
 _NAME_TOKENS = re.compile(r"[^\W_]+")
@@ -290,7 +297,7 @@ def run_search(
         ids = [pk for pk, _ in rows]  # the matches that pass the filters, in order
         if by_relevance:
             sign = 1 if ordering.startswith("-") else -1
-            tiers = {pk: name_match_tier(query, name) for pk, name in rows}
+            tiers = name_match_tiers(query, dict(rows))
             ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], -sign * pk))
         result.count = len(ids)
         page_ids = ids[start : start + result.page_size]
