@@ -1,7 +1,13 @@
 """Curation in the Django admin: member workspaces and the curators' review desk.
 
 One module per admin; `scoping` holds the org-scoping every admin shares, `review` the
-workflow actions and buttons, `forms` the validation with its messages.
+workflow actions and buttons, `forms` the validation with its messages, `login` the
+sign-in throttling.
 """
 
+from django.contrib import admin
+
 from catalog.admin import artifacts, memberships, reference, relations  # noqa: F401
+from catalog.admin.login import ThrottledAdminAuthenticationForm
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
