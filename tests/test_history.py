@@ -126,6 +126,25 @@ def test_the_history_page_shows_what_changed_between_versions(client, ibm, edito
     assert "ibm-editor" in content
 
 
+def test_the_history_page_costs_the_same_however_long_the_history(client, ibm, curator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_history_page(versions):
+        artifact = make_artifact(f"granite-{versions}", lead=ibm, status=ArtifactStatus.DRAFT)
+        for number in range(versions):
+            artifact.summary = f"Version {number}."
+            artifact.save()
+        client.force_login(curator)
+        url = reverse("admin:catalog_modelentry_history", args=[artifact.pk])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    queries_for_history_page(1)  # warms the per-process caches (content types)
+    assert queries_for_history_page(25) == queries_for_history_page(60)
+
+
 def test_a_curator_reverts_a_change(client, ibm, editor, curator):
     artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.PUBLISHED, summary="Right.")
     good = artifact.history.latest("history_id")

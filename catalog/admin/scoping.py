@@ -97,6 +97,10 @@ class OrganizationScopedAdmin(SimpleHistoryAdmin):
 
     # -- history: scoped like the rest; only curators revert ----------------------------
 
+    # The history page diffs each version shown with the one before, a few queries per
+    # version (many-to-many fields included): a page of 20 keeps that bounded.
+    history_list_per_page = 20
+
     def has_view_history_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
 
