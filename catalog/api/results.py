@@ -22,7 +22,7 @@ from django.db import connection
 from django.urls import get_script_prefix, get_urlconf, reverse
 from rest_framework.request import Request
 
-from catalog.models import DatePrecision
+from catalog.models.artifacts import release_display
 
 ARTIFACT_COLUMNS = (
     "id",
@@ -161,7 +161,6 @@ def search_results(ids: list[int], request: Request) -> list[dict]:
     for pk in ids:
         artifact = artifacts[pk]
         repo_id = f"{artifact['namespace']}/{artifact['slug']}"
-        released_on = artifact["released_on"]
         data.append(
             {
                 "id": repo_id,
@@ -178,11 +177,7 @@ def search_results(ids: list[int], request: Request) -> list[dict]:
                     "note": artifact["license_note"],
                     "parts": [dict(zip(LICENSE_FIELDS, row, strict=True)) for row in licenses[pk]],
                 },
-                "released": (
-                    DatePrecision(artifact["release_precision"]).format(released_on)
-                    if released_on is not None
-                    else ""
-                ),
+                "released": release_display(artifact["released_on"], artifact["release_precision"]),
                 "tasks": terms["tasks"][pk],
                 "modalities": terms["modalities"][pk],
                 "languages": terms["languages"][pk],

@@ -57,6 +57,14 @@ class DatePrecision(models.TextChoices):
         return value.strftime({"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}[self.value])
 
 
+def release_display(released_on, precision: str) -> str:
+    """A release date as precisely as it is known ("2024", "2024-05", "2024-05-13"), or
+    "" when there is none."""
+    if released_on is None:
+        return ""
+    return DatePrecision(precision).format(released_on)
+
+
 class DatasetSizeUnit(models.TextChoices):
     BYTES = "bytes", "bytes"
     RECORDS = "records", "records"
@@ -344,9 +352,7 @@ class Artifact(models.Model):
 
     @property
     def released_display(self) -> str:
-        if self.released_on is None:
-            return ""
-        return DatePrecision(self.release_precision).format(self.released_on)
+        return release_display(self.released_on, self.release_precision)
 
     @property
     def is_public(self) -> bool:
