@@ -6,8 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Test processes: one per core by default (pytest-xdist); WORKERS=0 runs in this process.
+WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(WORKERS)
 
-.PHONY: help install run test test-sqlite test-postgres lint migrations-check bench clean
+.PHONY: help install run test test-sqlite test-postgres lint migrations-check bench screenshots clean
 
 help:
 	@echo "make run               set up .venv, migrate, load the seeds, serve on http://$(HOST):$(PORT)/"
@@ -15,6 +18,7 @@ help:
 	@echo "make lint              ruff"
 	@echo "make migrations-check  fail if the models have changes without a migration"
 	@echo "make bench             measure search speed; writes docs/benchmarks.md"
+	@echo "make screenshots       run the browser journeys and write docs/screenshots/*.png"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer).")'
@@ -38,13 +42,13 @@ test: install
 
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
-	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install
 	@url="$$($(PY) -m tests.find_postgres)" || exit 1; \
 	if [ -n "$$url" ]; then \
 		echo "== Test suite on PostgreSQL =="; \
-		DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) || exit $$?; \
+		DATABASE_URL="$$url" $(PYTEST) $(PYTEST_ARGS) || exit $$?; \
 		echo "Backends run: $(ALSO_RAN)PostgreSQL."; \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
 		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but none is reachable: set TEST_DATABASE_URL."; \
@@ -59,6 +63,10 @@ lint: install
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The browser journeys again, this time writing what they see to docs/screenshots/.
+screenshots: install
+	SCREENSHOTS=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PYTEST) -m browser tests/browser
 
 bench: install
 	$(PY) -m benchmarks.run

@@ -54,11 +54,11 @@ def browser():
 
 
 @pytest.fixture
-def catalog_server(live_server):
+def catalog_server(live_server, seeded_rows):
     """The live server with the real catalog loaded (live_server flushes after each test)."""
-    from catalog.seeding import load_seeds
+    from tests import seeded_snapshot
 
-    load_seeds()
+    seeded_snapshot.restore(seeded_rows)
     return live_server
 
 
@@ -130,6 +130,8 @@ def phone(browser, catalog_server):
 
 
 def screenshot(page, name: str) -> None:
-    """Write docs/screenshots/<name>.png for review."""
+    """Write docs/screenshots/<name>.png for review, only when asked (`make screenshots`)."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
