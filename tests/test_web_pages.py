@@ -1,6 +1,7 @@
 """The public pages: visibility, sanitized Markdown, plain-words licenses, structured data,
 error pages and bounded query counts."""
 
+import html
 import json
 import re
 
@@ -19,6 +20,7 @@ from catalog.models import (
     Source,
     Task,
 )
+from catalog.web.lineage_picture import NODE_HEIGHT, NODE_WIDTH
 from catalog.web.markdown import render_markdown
 from tests.factories import make_artifact, make_organization
 
@@ -353,3 +355,65 @@ def test_query_count_is_bounded_and_does_not_grow_with_related_rows(client, page
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= MAX_QUERIES[page], counts
+
+
+def picture_edges(body: str) -> list[tuple[str, str, str]]:
+    """What the lineage picture says, read as a person reads it: (left node, label, right node).
+
+    Each node is placed by its rectangle; each edge starts at the right side of one node
+    and ends at the left side of another.
+    """
+    svg = body[body.index('<svg class="lineage-picture"') : body.index("</svg>")]
+    nodes = [
+        (int(x), int(y), html.unescape(name))
+        for name, x, y in re.findall(r'<title>([^<]*)</title><rect x="(\d+)" y="(\d+)"', svg)
+    ]
+
+    def node_at(x: int, y: int) -> str:
+        (name,) = [
+            name
+            for nx, ny, name in nodes
+            if nx <= x <= nx + NODE_WIDTH and ny <= y <= ny + NODE_HEIGHT
+        ]
+        return name
+
+    edges = re.findall(
+        r'<path d="M(\d+) (\d+) C[\d ]+ (\d+) (\d+)"[^>]*/><text[^>]*>([^<]*)</text>', svg
+    )
+    return [
+        (node_at(int(x1) - 1, int(y1)), html.unescape(label), node_at(int(x2) + 5, int(y2)))
+        for x1, y1, x2, y2, label in edges
+    ]
+
+
+def true_sentences() -> set[tuple[str, str, str]]:
+    """Each edge said both ways: Code Llama fine-tuned from Llama 2, and the reverse."""
+    said = set()
+    for relation in Relation.objects.select_related("source", "target"):
+        kind = RelationType(relation.relation_type)
+        target = relation.target.name if relation.target else relation.external_name
+        said.add((relation.source.name, kind.label, target))
+        said.add((target, kind.inverse_label, relation.source.name))
+    return said
+
+
+@pytest.mark.parametrize(
+    ("entry", "name", "expected"),
+    [
+        ("meta/llama-2", "Llama 2", ("Llama 2", "fine-tuned into", "Code Llama")),
+        ("hugging-face/transformers", "Transformers", ("PyTorch", "used by", "Transformers")),
+    ],
+)
+def test_the_lineage_picture_reads_the_right_way_round(client, seeded, entry, name, expected):
+    body = client.get(f"/artifacts/{entry}/").content.decode()
+    edges = picture_edges(body)
+    assert expected in edges
+    assert set(edges) <= true_sentences()
+    # The list beside the picture says each of the entry's own edges in the same words.
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+    labels = {kind.inverse_label: kind.label for kind in RelationType}
+    for origin, label, derived in edges:
+        if derived == name:
+            assert f"{labels[label]} {origin}" in text
+        elif origin == name:
+            assert f"{label} {derived}" in text

@@ -71,8 +71,8 @@ RELATION_INVERSE_LABELS = {
     RelationType.MERGED_FROM: "merged into",
     RelationType.ADAPTER_OF: "has adapter",
     RelationType.DISTILLED_FROM: "distilled into",
-    RelationType.TRAINED_ON: "trained",
-    RelationType.EVALUATED_ON: "evaluated",
+    RelationType.TRAINED_ON: "used to train",
+    RelationType.EVALUATED_ON: "used to evaluate",
     RelationType.DERIVED_FROM: "source of",
     RelationType.USES: "used by",
 }

@@ -103,15 +103,20 @@ def lineage_svg(graph: LineageGraph, urls: dict[str, str]) -> SafeString:
         derived, origin = by_id.get(edge["source"]), by_id.get(edge["target"])
         if derived is None or origin is None:
             continue
-        # Draw from what it came from (left) to what was derived (right).
+        # Drawn from what it came from (left) to what was derived (right), so the label
+        # reads in that direction too: "Llama 2 fine-tuned into Code Llama".
+        label = RelationType(edge["type"]).inverse_label
         x1, y1 = origin.x + NODE_WIDTH, origin.y + NODE_HEIGHT // 2
         x2, y2 = derived.x, derived.y + NODE_HEIGHT // 2
         middle = (x1 + x2) // 2
         edges.append(
             format_html(
-                '<g class="lineage-edge"><path d="M{} {} C{} {} {} {} {} {}" '
-                'marker-end="url(#lineage-arrow)"/>'
+                '<g class="lineage-edge"><title>{} {} {}</title>'
+                '<path d="M{} {} C{} {} {} {} {} {}" marker-end="url(#lineage-arrow)"/>'
                 '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                origin.name,
+                label,
+                derived.name,
                 x1,
                 y1,
                 middle,
@@ -122,7 +127,7 @@ def lineage_svg(graph: LineageGraph, urls: dict[str, str]) -> SafeString:
                 y2,
                 middle,
                 (y1 + y2) // 2 - 5,
-                edge["label"],
+                label,
             )
         )
     nodes = [_node_svg(node) for node in placed]
