@@ -417,3 +417,28 @@ def test_the_lineage_picture_reads_the_right_way_round(client, seeded, entry, na
             assert f"{labels[label]} {origin}" in text
         elif origin == name:
             assert f"{label} {derived}" in text
+
+
+# --- Licenses in words -------------------------------------------------------------------
+
+
+def test_cards_and_facets_name_licenses_in_words_and_the_api_keeps_the_key(client, seeded):
+    llama = License.objects.get(key="LicenseRef-scancode-llama-2-license-2023")
+    body = client.get("/search/", {"q": "llama 2"}).content.decode()
+    cards = body[body.index('class="card"') :]
+    assert llama.name in cards
+    assert "LicenseRef-scancode-llama-2-license-2023" not in cards
+    assert "Custom license: free to use with conditions" in body
+    assert "Proprietary Free" not in body
+
+    api = client.get("/api/v1/artifacts/meta/llama-2/").json()
+    assert api["license"]["expression"] == "LicenseRef-scancode-llama-2-license-2023"
+    assert api["license"]["parts"][0]["category"] == "Proprietary Free"
+
+
+def test_an_expression_reads_as_license_names(client):
+    make_artifact("combined", license="Apache-2.0 AND (MIT OR BSD-3-Clause)")
+    names = dict(License.objects.values_list("key", "name"))
+    body = html.unescape(client.get("/search/", {"q": "combined"}).content.decode())
+    expected = f"{names['Apache-2.0']} and ({names['MIT']} or {names['BSD-3-Clause']})"
+    assert expected in body

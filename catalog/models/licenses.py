@@ -8,17 +8,18 @@ from simple_history.models import HistoricalRecords
 class LicenseCategory(models.TextChoices):
     """ScanCode LicenseDB's categories (https://scancode-licensedb.aboutcode.org/)."""
 
-    PERMISSIVE = "Permissive"
-    COPYLEFT = "Copyleft"
-    COPYLEFT_LIMITED = "Copyleft Limited"
-    PUBLIC_DOMAIN = "Public Domain"
-    PROPRIETARY_FREE = "Proprietary Free"
-    FREE_RESTRICTED = "Free Restricted"
-    SOURCE_AVAILABLE = "Source-available"
-    COMMERCIAL = "Commercial"
-    PATENT_LICENSE = "Patent License"
-    CLA = "CLA"
-    UNSTATED = "Unstated License"
+    # The value is ScanCode's name (the API's key); the label says it in plain words.
+    PERMISSIVE = "Permissive", "Permissive: free to use, keep the notice"
+    COPYLEFT = "Copyleft", "Copyleft: share changes under the same license"
+    COPYLEFT_LIMITED = "Copyleft Limited", "Weak copyleft: share changes to its own files"
+    PUBLIC_DOMAIN = "Public Domain", "Public domain: no conditions"
+    PROPRIETARY_FREE = "Proprietary Free", "Custom license: free to use with conditions"
+    FREE_RESTRICTED = "Free Restricted", "Free for some uses only"
+    SOURCE_AVAILABLE = "Source-available", "Source available: limited rights to reuse"
+    COMMERCIAL = "Commercial", "Commercial: a paid license"
+    PATENT_LICENSE = "Patent License", "Patent license"
+    CLA = "CLA", "Contributor agreement, not a license to use"
+    UNSTATED = "Unstated License", "License not stated"
 
     @property
     def is_open(self) -> bool:

@@ -7,12 +7,13 @@ combines them: under `A AND B` both licenses apply, so the stricter answer wins;
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from license_expression import AND, OR, LicenseWithExceptionSymbol
 
 from catalog.licenses import LicenseExpressionError, parse_expression
-from catalog.models import Artifact, License
+from catalog.models import Artifact, License, LicenseCategory
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,27 @@ class LicenseSummary:
     licenses: list[License]
     answers: list[Answer]
     has_choice: bool  # the expression has an OR: the user picks one license
+
+    @property
+    def names(self) -> str:
+        """The expression in license names: 'Llama 2 Community License and Apache License 2.0'."""
+        names = {license.key.lower(): license.name for license in self.licenses}
+        words = []
+        for token in re.split(r"(\s+|[()])", self.expression):
+            if token in OPERATOR_WORDS:
+                words.append(OPERATOR_WORDS[token])
+            else:
+                words.append(names.get(token.lower(), token))
+        return "".join(words)
+
+    @property
+    def categories(self) -> str:
+        """What kind of license it is: 'Custom license: free to use with conditions'."""
+        labels = dict.fromkeys(LicenseCategory(license.category).label for license in self.licenses)
+        return "; ".join(labels)
+
+
+OPERATOR_WORDS = {"AND": "and", "OR": "or", "WITH": "with"}
 
 
 def summarize_license(artifact: Artifact) -> LicenseSummary | None:

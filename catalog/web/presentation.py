@@ -41,12 +41,14 @@ def license_phrase(summary: LicenseSummary | None) -> str:
 def as_cards(artifacts) -> list[Artifact]:
     """The artifacts as a list, each with what its card shows beyond its own fields.
 
-    `license_phrase` and `card_organizations` (lead first) are read from the prefetched
-    licenses and contributions, so a page of cards costs no query per card.
+    `license_summary`, `license_phrase` and `card_organizations` (lead first) are read
+    from the prefetched licenses and contributions, so a page of cards costs no query
+    per card.
     """
     artifacts = list(artifacts)
     for artifact in artifacts:
-        artifact.license_phrase = license_phrase(summarize_license(artifact))
+        artifact.license_summary = summarize_license(artifact)
+        artifact.license_phrase = license_phrase(artifact.license_summary)
         contributions = sorted(
             artifact.contributions.all(),
             key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name.lower()),
