@@ -273,3 +273,37 @@ def test_schema_and_docs_are_served(client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"https://" not in docs.content.split(b"<body")[0] or b"cdn" not in docs.content
+
+
+# ------------------------------------------------------------------------------
+# The Hugging Face link: one rule (Artifact.huggingface_url), the same everywhere.
+# ------------------------------------------------------------------------------
+HUGGINGFACE_LINKS = [
+    ("model", "ibm-granite/granite-3.0-8b", "https://huggingface.co/ibm-granite/granite-3.0-8b"),
+    ("dataset", "bigcode/the-stack", "https://huggingface.co/datasets/bigcode/the-stack"),
+    ("tool", "instructlab/demo", "https://huggingface.co/spaces/instructlab/demo"),
+]
+
+
+@pytest.mark.parametrize(("kind", "repo_id", "expected"), HUGGINGFACE_LINKS)
+def test_huggingface_link_is_the_same_in_the_api_and_on_the_page(client, kind, repo_id, expected):
+    artifact = make_artifact(kind=kind, huggingface_repo_id=repo_id)
+    assert artifact.huggingface_url == expected
+    listed = get(client, "/api/v1/artifacts/", kind=kind)["results"]
+    assert [item["links"]["huggingface"] for item in listed] == [expected]
+    detail = get(client, f"/api/v1/artifacts/{artifact.repo_id}/")
+    assert detail["links"]["huggingface"] == expected
+    page = client.get(artifact.get_absolute_url()).content.decode()
+    assert f'href="{expected}"' in page
+    assert page.count("https://huggingface.co/") == page.count(expected)
+
+
+def test_no_huggingface_link_without_a_repo_id(client):
+    artifact = make_artifact(kind="dataset")
+    assert artifact.huggingface_url == ""
+    assert "huggingface" not in get(client, f"/api/v1/artifacts/{artifact.repo_id}/")["links"]
+
+
+def test_the_seeded_stack_links_to_its_dataset_page(client, seeded_catalog):
+    item = get(client, "/api/v1/artifacts/", q="the stack", kind="dataset")["results"][0]
+    assert item["links"]["huggingface"].startswith("https://huggingface.co/datasets/bigcode/")

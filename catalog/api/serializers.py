@@ -153,7 +153,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
         return artifact_links(
             homepage_url=artifact.homepage_url,
             repository_url=artifact.repository_url,
-            huggingface_repo_id=artifact.huggingface_repo_id,
+            huggingface_url=artifact.huggingface_url,
             paper_url=artifact.paper_url,
         )
 

@@ -35,7 +35,6 @@ from catalog.web.lineage_picture import add_shared_sources, lineage_lists, linea
 from catalog.web.markdown import render_markdown
 from catalog.web.presentation import (
     as_cards,
-    huggingface_url,
     kind_plural,
     license_phrase,
     parameter_count,
@@ -180,7 +179,7 @@ def artifact_detail(request, namespace: str, slug: str):
             "license_phrase": license_phrase(license),
             "description_html": render_markdown(artifact.description),
             "kind_plural": kind_plural(artifact.kind),
-            "huggingface_url": huggingface_url(artifact),
+            "huggingface_url": artifact.huggingface_url,
             "variants": [
                 {
                     "name": variant.name,
