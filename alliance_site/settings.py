@@ -192,7 +192,7 @@ CATALOG_ANON_RATE = os.environ.get("CATALOG_ANON_RATE", "120/minute")
 # client cannot pick its own identity with a forged header.
 CATALOG_NUM_PROXIES = int(os.environ.get("CATALOG_NUM_PROXIES", "0"))
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],

@@ -115,6 +115,31 @@ def test_each_filterset_has_its_own_filters():
 
 
 # ------------------------------------------------------------------------------
+# The index: /api/v1/ says where everything is.
+# ------------------------------------------------------------------------------
+def test_the_index_links_every_endpoint_the_schema_and_the_docs(
+    client, seeded_catalog, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(0):
+        body = get(client, "/api/v1/")
+    assert body["name"] == "Alliance Catalog API"
+    endpoints = body["endpoints"]
+    assert endpoints["artifacts"] == "http://testserver/api/v1/artifacts/"
+    assert endpoints["artifact"] == "http://testserver/api/v1/artifacts/{namespace}/{slug}/"
+    assert endpoints["organization"] == "http://testserver/api/v1/organizations/{slug}/"
+    filled = {"{namespace}": "meta", "{slug}": "llama-2"}
+    for name, url in [*endpoints.items(), ("schema", body["schema"]), ("docs", body["docs"])]:
+        if name == "organization":
+            url = url.replace("{slug}", "meta")
+        for placeholder, value in filled.items():
+            url = url.replace(placeholder, value)
+        assert url.startswith("http://testserver/"), name
+        assert client.get(url).status_code == 200, name
+    assert body["schema"] == "http://testserver/api/schema/"
+    assert body["docs"] == "http://testserver/api/docs/"
+
+
+# ------------------------------------------------------------------------------
 # Detail and lineage
 # ------------------------------------------------------------------------------
 def test_detail_tells_everything(client, seeded_catalog):
@@ -289,7 +314,7 @@ HUGGINGFACE_LINKS = [
 def test_huggingface_link_is_the_same_in_the_api_and_on_the_page(client, kind, repo_id, expected):
     artifact = make_artifact(kind=kind, huggingface_repo_id=repo_id)
     assert artifact.huggingface_url == expected
-    listed = get(client, "/api/v1/artifacts/", kind=kind)["results"]
+    listed = get(client, "/api/v1/artifacts/", organization=artifact.namespace)["results"]
     assert [item["links"]["huggingface"] for item in listed] == [expected]
     detail = get(client, f"/api/v1/artifacts/{artifact.repo_id}/")
     assert detail["links"]["huggingface"] == expected
@@ -302,6 +327,8 @@ def test_no_huggingface_link_without_a_repo_id(client):
     artifact = make_artifact(kind="dataset")
     assert artifact.huggingface_url == ""
     assert "huggingface" not in get(client, f"/api/v1/artifacts/{artifact.repo_id}/")["links"]
+    listed = get(client, "/api/v1/artifacts/", organization=artifact.namespace)["results"]
+    assert "huggingface" not in listed[0]["links"]
 
 
 def test_the_seeded_stack_links_to_its_dataset_page(client, seeded_catalog):
