@@ -93,6 +93,29 @@ def test_detail_queries_do_not_grow_with_relations(client):
     assert small == large
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/",
+        "/api/v1/organizations/",
+        "/api/v1/organizations/partner-0/",
+        "/api/v1/licenses/",
+        "/api/v1/taxonomy/",
+        "/api/v1/artifacts/{lead}/entry-1/lineage/",
+    ],
+)
+def test_reference_queries_do_not_grow_with_the_catalog(client, url):
+    _catalog(entries=3, per_entry=1)
+    lead = Artifact.objects.get(slug="entry-1").namespace
+    small = _queries(client, url.format(lead=lead))
+    Artifact.objects.all().delete()
+    _catalog(entries=30, per_entry=5)
+    lead = Artifact.objects.get(slug="entry-1").namespace
+    large = _queries(client, url.format(lead=lead))
+    assert small == large
+    assert large <= 6
+
+
 def test_each_filterset_has_its_own_filters():
     """ArtifactFilterSet copies its declared filters shallowly (django-filter deep-copies
     them, at a third of a search's cost): what a request sets on them stays its own."""

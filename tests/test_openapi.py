@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from django.test import Client
 
-from tests.factories import make_member, make_organization
+from tests.factories import make_artifact, make_member, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -188,8 +188,6 @@ def test_throttled_responses_validate_against_the_schema(client, schema, setting
 
 def test_a_members_draft_in_the_list_validates(client, schema):
     organization = make_organization()
-    from tests.factories import make_artifact
-
     make_artifact(lead=organization, status="draft", kind="dataset")
     client.force_login(make_member(organization, "editor"))
     response = client.get("/api/v1/artifacts/", {"status": "draft"})
