@@ -71,6 +71,18 @@ def test_signed_in_members_have_a_higher_api_rate(client, settings):
     assert statuses(client, API, 5) == [200] * 5
 
 
+def test_a_signed_in_member_searches_on_a_count_of_their_own(client, settings):
+    """Behind one shared address (an office, a VPN) the page count is per person once
+    signed in."""
+    settings.CATALOG_PAGE_RATE = "2/minute"
+    assert statuses(client, SEARCH, 3, q="llama") == [200, 200, 429]
+    assert "signed-in members each have a count of their own" in " ".join(
+        client.get(SEARCH, {"q": "llama"}).content.decode().split()
+    )
+    client.force_login(make_user())
+    assert statuses(client, SEARCH, 3, q="llama") == [200, 200, 429]
+
+
 def test_the_default_member_rate_is_higher_than_the_anonymous_one():
     from alliance_site import settings as defaults
 
