@@ -6,6 +6,7 @@ SECRET_KEY, and turns on every protection `manage.py check --deploy` asks for.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -186,13 +187,35 @@ STORAGES = {
 # ------------------------------------------------------------------------------
 # REST API
 # ------------------------------------------------------------------------------
-CATALOG_ANON_RATE = os.environ.get("CATALOG_ANON_RATE", "120/minute")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as `120/minute` (DRF's form: a count per second, minute, hour
+    or day). A mistyped rate stops the start instead of failing every request later."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, "
+            f"like 120/minute; not {value!r}."
+        )
+    return value
+
+
+# Three buckets, counted apart (catalog/api/throttling.py), so a script using the API
+# never locks its owner's browser out of search:
+# - anonymous API clients, by address;
+CATALOG_ANON_RATE = env_rate("CATALOG_ANON_RATE", "120/minute")
+# - signed-in members' API requests, by account;
+CATALOG_USER_RATE = env_rate("CATALOG_USER_RATE", "1200/minute")
+# - the search page, by address (by account when signed in): far above what a person
+#   browsing does, there only to stop a flood.
+CATALOG_PAGE_RATE = env_rate("CATALOG_PAGE_RATE", "600/minute")
 # How many proxies (load balancers) stand in front of the app and append to
 # X-Forwarded-For. 0 (the default) identifies clients by the connection's address, so a
 # client cannot pick its own identity with a forged header.
 CATALOG_NUM_PROXIES = int(os.environ.get("CATALOG_NUM_PROXIES", "0"))
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -201,9 +224,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # The anonymous rate is read from CATALOG_ANON_RATE at request time.
-    "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.CatalogAnonThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": CATALOG_ANON_RATE},
+    # The rates are read from the CATALOG_*_RATE settings at request time.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "catalog.api.throttling.CatalogAnonThrottle",
+        "catalog.api.throttling.CatalogUserThrottle",
+    ],
     "NUM_PROXIES": CATALOG_NUM_PROXIES,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

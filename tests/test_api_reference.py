@@ -1,10 +1,8 @@
-"""The rest of the read API: detail, lineage, reference lists, query counts, throttling
-and the OpenAPI schema."""
+"""The rest of the read API: the index, detail, lineage, reference lists, query counts,
+the OpenAPI schema and the Hugging Face link. Throttling: tests/test_throttling.py; real
+responses against the schema: tests/test_openapi.py."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 from django.db import connection
@@ -95,6 +93,29 @@ def test_detail_queries_do_not_grow_with_relations(client):
     assert small == large
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/",
+        "/api/v1/organizations/",
+        "/api/v1/organizations/partner-0/",
+        "/api/v1/licenses/",
+        "/api/v1/taxonomy/",
+        "/api/v1/artifacts/{lead}/entry-1/lineage/",
+    ],
+)
+def test_reference_queries_do_not_grow_with_the_catalog(client, url):
+    _catalog(entries=3, per_entry=1)
+    lead = Artifact.objects.get(slug="entry-1").namespace
+    small = _queries(client, url.format(lead=lead))
+    Artifact.objects.all().delete()
+    _catalog(entries=30, per_entry=5)
+    lead = Artifact.objects.get(slug="entry-1").namespace
+    large = _queries(client, url.format(lead=lead))
+    assert small == large
+    assert large <= 6
+
+
 def test_each_filterset_has_its_own_filters():
     """ArtifactFilterSet copies its declared filters shallowly (django-filter deep-copies
     them, at a third of a search's cost): what a request sets on them stays its own."""
@@ -112,6 +133,31 @@ def test_each_filterset_has_its_own_filters():
     first.filters["organization"].extra["help_text"] = "changed"
     assert declared.extra["help_text"] != "changed"
     assert second.filters["organization"].extra["help_text"] != "changed"
+
+
+# ------------------------------------------------------------------------------
+# The index: /api/v1/ says where everything is.
+# ------------------------------------------------------------------------------
+def test_the_index_links_every_endpoint_the_schema_and_the_docs(
+    client, seeded_catalog, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(0):
+        body = get(client, "/api/v1/")
+    assert body["name"] == "Alliance Catalog API"
+    endpoints = body["endpoints"]
+    assert endpoints["artifacts"] == "http://testserver/api/v1/artifacts/"
+    assert endpoints["artifact"] == "http://testserver/api/v1/artifacts/{namespace}/{slug}/"
+    assert endpoints["organization"] == "http://testserver/api/v1/organizations/{slug}/"
+    filled = {"{namespace}": "meta", "{slug}": "llama-2"}
+    for name, url in [*endpoints.items(), ("schema", body["schema"]), ("docs", body["docs"])]:
+        if name == "organization":
+            url = url.replace("{slug}", "meta")
+        for placeholder, value in filled.items():
+            url = url.replace(placeholder, value)
+        assert url.startswith("http://testserver/"), name
+        assert client.get(url).status_code == 200, name
+    assert body["schema"] == "http://testserver/api/schema/"
+    assert body["docs"] == "http://testserver/api/docs/"
 
 
 # ------------------------------------------------------------------------------
@@ -213,31 +259,6 @@ def test_taxonomy_counts(client, seeded_catalog):
 
 
 # ------------------------------------------------------------------------------
-# Throttling
-# ------------------------------------------------------------------------------
-def test_anonymous_clients_are_throttled_with_retry_after(client, settings):
-    settings.CATALOG_ANON_RATE = "3/minute"
-    for _ in range(3):
-        assert client.get("/api/v1/taxonomy/").status_code == 200
-    response = client.get("/api/v1/taxonomy/")
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
-    # A forged X-Forwarded-For does not buy a fresh allowance (CATALOG_NUM_PROXIES=0).
-    forged = client.get("/api/v1/taxonomy/", HTTP_X_FORWARDED_FOR="10.0.0.7")
-    assert forged.status_code == 429
-
-
-def test_the_rate_comes_from_the_environment():
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='alliance_site.settings'; "
-    code += "from django.conf import settings; print(settings.CATALOG_ANON_RATE)"
-    env = {"CATALOG_ANON_RATE": "7/second", "PATH": "/usr/bin:/bin"}
-    output = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert output.stdout.strip() == "7/second"
-
-
-# ------------------------------------------------------------------------------
 # OpenAPI
 # ------------------------------------------------------------------------------
 def test_schema_validates_and_documents_every_search_parameter():
@@ -273,3 +294,39 @@ def test_schema_and_docs_are_served(client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"https://" not in docs.content.split(b"<body")[0] or b"cdn" not in docs.content
+
+
+# ------------------------------------------------------------------------------
+# The Hugging Face link: one rule (Artifact.huggingface_url), the same everywhere.
+# ------------------------------------------------------------------------------
+HUGGINGFACE_LINKS = [
+    ("model", "ibm-granite/granite-3.0-8b", "https://huggingface.co/ibm-granite/granite-3.0-8b"),
+    ("dataset", "bigcode/the-stack", "https://huggingface.co/datasets/bigcode/the-stack"),
+    ("tool", "instructlab/demo", "https://huggingface.co/spaces/instructlab/demo"),
+]
+
+
+@pytest.mark.parametrize(("kind", "repo_id", "expected"), HUGGINGFACE_LINKS)
+def test_huggingface_link_is_the_same_in_the_api_and_on_the_page(client, kind, repo_id, expected):
+    artifact = make_artifact(kind=kind, huggingface_repo_id=repo_id)
+    assert artifact.huggingface_url == expected
+    listed = get(client, "/api/v1/artifacts/", organization=artifact.namespace)["results"]
+    assert [item["links"]["huggingface"] for item in listed] == [expected]
+    detail = get(client, f"/api/v1/artifacts/{artifact.repo_id}/")
+    assert detail["links"]["huggingface"] == expected
+    page = client.get(artifact.get_absolute_url()).content.decode()
+    assert f'href="{expected}"' in page
+    assert page.count("https://huggingface.co/") == page.count(expected)
+
+
+def test_no_huggingface_link_without_a_repo_id(client):
+    artifact = make_artifact(kind="dataset")
+    assert artifact.huggingface_url == ""
+    assert "huggingface" not in get(client, f"/api/v1/artifacts/{artifact.repo_id}/")["links"]
+    listed = get(client, "/api/v1/artifacts/", organization=artifact.namespace)["results"]
+    assert "huggingface" not in listed[0]["links"]
+
+
+def test_the_seeded_stack_links_to_its_dataset_page(client, seeded_catalog):
+    item = get(client, "/api/v1/artifacts/", q="the stack", kind="dataset")["results"][0]
+    assert item["links"]["huggingface"].startswith("https://huggingface.co/datasets/bigcode/")

@@ -22,7 +22,7 @@ from django.db import connection
 from django.urls import get_script_prefix, get_urlconf, reverse
 from rest_framework.request import Request
 
-from catalog.models.artifacts import release_display
+from catalog.models.artifacts import huggingface_url, release_display
 
 ARTIFACT_COLUMNS = (
     "id",
@@ -92,15 +92,13 @@ VARIANTS_SQL = (
 
 
 def artifact_links(
-    *, homepage_url: str, repository_url: str, huggingface_repo_id: str, paper_url: str
+    *, homepage_url: str, repository_url: str, huggingface_url: str, paper_url: str
 ) -> dict[str, str]:
     """An entry's links that it has, by name."""
     links = {
         "homepage": homepage_url,
         "repository": repository_url,
-        "huggingface": (
-            f"https://huggingface.co/{huggingface_repo_id}" if huggingface_repo_id else ""
-        ),
+        "huggingface": huggingface_url,
         "paper": paper_url,
     }
     return {name: value for name, value in links.items() if value}
@@ -187,7 +185,9 @@ def search_results(ids: list[int], request: Request) -> list[dict]:
                 "links": artifact_links(
                     homepage_url=artifact["homepage_url"],
                     repository_url=artifact["repository_url"],
-                    huggingface_repo_id=artifact["huggingface_repo_id"],
+                    huggingface_url=huggingface_url(
+                        artifact["kind"], artifact["huggingface_repo_id"]
+                    ),
                     paper_url=artifact["paper_url"],
                 ),
                 "url": f"{api_prefix}{repo_id}/",

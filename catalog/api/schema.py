@@ -1,13 +1,20 @@
 """OpenAPI descriptions that drf-spectacular cannot infer: the search parameters (taken
-from the FilterSet and the search form, so the schema cannot drift from the code) and
-the error bodies."""
+from the FilterSet and the search form, so the schema cannot drift from the code), the
+search page's body, the error bodies and headers, and which operations need no sign-in.
+
+tests/test_openapi.py validates real responses against the served schema, strictly: a
+field the API adds must be documented here or in serializers.py (for the search page,
+in SearchPageSerializer) or that test fails."""
 
 from __future__ import annotations
 
 import django_filters
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
 from catalog.api.serializers import ArtifactSerializer
 from catalog.lineage import MAX_DEPTH
@@ -81,6 +88,13 @@ SEARCH_PARAMETERS = [
         OpenApiParameter.QUERY,
         description=f"Results per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
     ),
+    OpenApiParameter(
+        "Link",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description='RFC 8288 links to the first, prev, next and last pages: <url>; rel="next"',
+    ),
 ]
 
 LINEAGE_PARAMETERS = [
@@ -100,7 +114,13 @@ class FacetValueSerializer(serializers.Serializer):
     selected = serializers.BooleanField()
 
 
+@extend_schema_serializer(many=False)  # one page of results, not a list of pages
 class SearchPageSerializer(serializers.Serializer):
+    """One page of search results."""
+
+    # A new top-level field of the list's body is declared here, with `required=False`
+    # when it is not in every answer (tests/test_openapi.py fails until it is).
+
     count = serializers.IntegerField()
     count_is_capped = serializers.BooleanField(
         help_text=f"True when q matched more than {CANDIDATE_LIMIT} entries; only the "
@@ -109,36 +129,91 @@ class SearchPageSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     num_pages = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
     results = ArtifactSerializer(many=True)
     facets = serializers.DictField(
         child=FacetValueSerializer(many=True),
         required=False,
-        help_text="Present when `facets` was asked for.",
+        help_text="Present when `facets` was asked for: each asked facet's values.",
     )
 
 
-_parameter_errors = inline_serializer(
-    "ParameterErrors",
-    fields={
-        "<parameter>": serializers.ListField(
-            child=serializers.CharField(), help_text="Why this parameter's value is wrong."
-        )
-    },
-)
-_detail = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+class ParameterErrorsSerializer(serializers.Serializer):
+    """Each bad parameter, with why its value is wrong."""
 
-ERROR_RESPONSES = {
+
+class ParameterErrorsExtension(OpenApiSerializerExtension):
+    """The 400 body maps parameter names (which vary) to messages: an open map, which a
+    serializer's fixed fields cannot describe."""
+
+    target_class = ParameterErrorsSerializer
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        return {
+            "type": "object",
+            "description": "Each bad parameter with its messages, e.g. "
+            '{"page_size": ["Use a page size from 1 to 100."]}.',
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "minProperties": 1,
+        }
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in a sentence.")
+
+
+BAD_PARAMETERS = {
     400: OpenApiResponse(
-        _parameter_errors,
-        description="A bad parameter: the body maps each bad parameter to its messages, "
-        'e.g. {"page_size": ["Use a page size from 1 to 100."]}.',
-    ),
+        ParameterErrorsSerializer,
+        description="A bad parameter: the body names each bad parameter and why.",
+    )
+}
+NOT_FOUND = {
+    404: OpenApiResponse(ErrorDetailSerializer, description="No such entry, or not visible to you.")
+}
+PAGE_NOT_FOUND = {
+    404: OpenApiResponse(ErrorDetailSerializer, description="A page past the last one.")
+}
+THROTTLED = {
     429: OpenApiResponse(
-        _detail, description="Too many requests; the Retry-After header says when to retry."
-    ),
+        ErrorDetailSerializer,
+        description="Too many requests from this client: anonymous clients and signed-in "
+        "members each have a rate per minute. Retry after the seconds in Retry-After.",
+    )
 }
-NOT_FOUND_RESPONSE = {
-    404: OpenApiResponse(_detail, description="No such entry, or not visible to you.")
-}
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before the next request.",
+)
+
+
+class CatalogAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with two facts it does not derive.
+
+    - An operation anyone may call requires no security scheme: reading the catalog
+      needs no sign-in (a signed-in member's session only widens what `status=` shows),
+      so it shows no lock.
+    - A throttled operation's 429 carries Retry-After.
+    """
+
+    def get_auth(self) -> list[dict]:
+        if self._anyone_may_call():
+            return []
+        return super().get_auth()
+
+    def _anyone_may_call(self) -> bool:
+        permissions = self.view.get_permissions()
+        return all(isinstance(p, AllowAny) for p in permissions) or (
+            self.method in SAFE_METHODS
+            and all(isinstance(p, AllowAny | IsAuthenticatedOrReadOnly) for p in permissions)
+        )
+
+    def get_override_parameters(self) -> list:
+        parameters = super().get_override_parameters()
+        if self.view.get_throttles():
+            parameters = [*parameters, RETRY_AFTER]
+        return parameters

@@ -1,5 +1,9 @@
 """JSON shapes of the read API. Field names are the API's contract: change them only
-with a new API version."""
+with a new API version.
+
+Every field is in every answer (a blank value is "" and an unknown one null), so the
+model serializers mark each field `required`: the OpenAPI schema then says so, and
+tests/test_openapi.py holds real answers to it."""
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -10,9 +14,34 @@ from catalog.api.results import LICENSE_FIELDS, artifact_links
 from catalog.models import (
     Artifact,
     License,
+    OpennessClass,
     Organization,
 )
 from catalog.openness import assess_artifact
+
+
+def always_present(fields: list[str]) -> dict[str, dict]:
+    """Meta.extra_kwargs for a read serializer: every field is in every answer."""
+    return {name: {"required": True} for name in fields}
+
+
+class ApiEndpointsSerializer(serializers.Serializer):
+    artifacts = serializers.URLField(help_text="Search: q, filters, facets, ordering, pages.")
+    artifact = serializers.CharField(help_text="One entry (a URI template).")
+    lineage = serializers.CharField(help_text="An entry's lineage graph (a URI template).")
+    organizations = serializers.URLField(help_text="The members.")
+    organization = serializers.CharField(help_text="One member (a URI template).")
+    licenses = serializers.URLField(help_text="Licenses in use, in plain words.")
+    taxonomy = serializers.URLField(help_text="Tasks, modalities and languages.")
+
+
+class ApiIndexSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    version = serializers.CharField()
+    description = serializers.CharField()
+    endpoints = ApiEndpointsSerializer()
+    schema = serializers.URLField(help_text="This API's OpenAPI 3 schema.")
+    docs = serializers.URLField(help_text="The schema, browsable.")
 
 
 class ArtifactCountsSerializer(serializers.Serializer):
@@ -44,6 +73,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "url",
             "html_url",
         ]
+        extra_kwargs = always_present(fields)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, organization: Organization) -> str:
@@ -72,6 +102,7 @@ class LicenseSerializer(serializers.ModelSerializer):
     class Meta:
         model = License
         fields = list(LICENSE_FIELDS)  # shared with the list endpoint's fast path
+        extra_kwargs = always_present(fields)
 
 
 class LicenseInUseSerializer(LicenseSerializer):
@@ -79,6 +110,7 @@ class LicenseInUseSerializer(LicenseSerializer):
 
     class Meta(LicenseSerializer.Meta):
         fields = [*LicenseSerializer.Meta.fields, "artifact_count"]
+        extra_kwargs = always_present(fields)
 
 
 class ContributorSerializer(serializers.Serializer):
@@ -112,6 +144,12 @@ class ArtifactSerializer(serializers.ModelSerializer):
     languages = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     parameters = VariantSerializer(source="variants", many=True)
+    openness_class = serializers.ChoiceField(
+        choices=OpennessClass.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Model Openness Framework class (models only), computed; blank when none.",
+    )
     links = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
@@ -137,6 +175,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
             "url",
             "html_url",
         ]
+        extra_kwargs = always_present(fields)
 
     @extend_schema_field(
         {
@@ -153,7 +192,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
         return artifact_links(
             homepage_url=artifact.homepage_url,
             repository_url=artifact.repository_url,
-            huggingface_repo_id=artifact.huggingface_repo_id,
+            huggingface_url=artifact.huggingface_url,
             paper_url=artifact.paper_url,
         )
 
@@ -190,6 +229,8 @@ class RelationSerializer(serializers.Serializer):
         {
             "type": "object",
             "nullable": True,
+            "description": "A work not in the catalog (outgoing relations only).",
+            "required": ["name", "kind", "url"],
             "properties": {
                 "name": {"type": "string"},
                 "kind": {"type": "string"},
@@ -215,6 +256,11 @@ class ArtifactDetailSerializer(ArtifactSerializer):
     openness = serializers.SerializerMethodField()
     sources = serializers.SlugRelatedField(slug_field="url", many=True, read_only=True)
     dataset_size = serializers.SerializerMethodField()
+    formats = serializers.ListField(child=serializers.CharField(), help_text="Datasets.")
+    programming_languages = serializers.ListField(child=serializers.CharField(), help_text="Tools.")
+    unverified = serializers.DictField(
+        help_text="Claims not yet confirmed by a source, by field: never facts."
+    )
 
     class Meta(ArtifactSerializer.Meta):
         fields = [
@@ -235,6 +281,7 @@ class ArtifactDetailSerializer(ArtifactSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = always_present(fields)
 
     @extend_schema_field(RelationSerializer(many=True))
     def get_derived_from(self, artifact: Artifact) -> list:
@@ -250,6 +297,8 @@ class ArtifactDetailSerializer(ArtifactSerializer):
         {
             "type": "object",
             "nullable": True,
+            "description": "Datasets: the size as a decimal string, with its unit.",
+            "required": ["value", "unit"],
             "properties": {
                 "value": {"type": "string"},
                 "unit": {"type": "string"},
@@ -264,6 +313,9 @@ class ArtifactDetailSerializer(ArtifactSerializer):
     @extend_schema_field(
         {
             "type": "object",
+            "nullable": True,
+            "description": "Model Openness Framework assessment; null for datasets and tools.",
+            "required": ["class", "label", "next_class", "missing_for_next", "components"],
             "properties": {
                 "class": {"type": "string", "enum": ["I", "II", "III", ""]},
                 "label": {"type": "string"},
@@ -273,6 +325,7 @@ class ArtifactDetailSerializer(ArtifactSerializer):
                     "type": "array",
                     "items": {
                         "type": "object",
+                        "required": ["component", "included", "license", "location", "counts"],
                         "properties": {
                             "component": {"type": "string"},
                             "included": {"type": "boolean"},

@@ -5,6 +5,7 @@ from catalog.api import views
 app_name = "api"
 
 urlpatterns = [
+    path("", views.ApiIndexView.as_view(), name="index"),
     path(
         "organizations/",
         views.OrganizationViewSet.as_view({"get": "list"}),

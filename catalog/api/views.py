@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,13 +22,16 @@ from catalog.api.filters import OrganizationFilterSet
 from catalog.api.pagination import paginated_response
 from catalog.api.results import search_results
 from catalog.api.schema import (
-    ERROR_RESPONSES,
+    BAD_PARAMETERS,
     LINEAGE_PARAMETERS,
-    NOT_FOUND_RESPONSE,
+    NOT_FOUND,
+    PAGE_NOT_FOUND,
     SEARCH_PARAMETERS,
+    THROTTLED,
     SearchPageSerializer,
 )
 from catalog.api.serializers import (
+    ApiIndexSerializer,
     ArtifactDetailSerializer,
     ArtifactSerializer,
     LicenseInUseSerializer,
@@ -79,7 +85,35 @@ def _published_count(kind: str) -> Count:
     )
 
 
-@extend_schema(responses={**ERROR_RESPONSES})
+class ApiIndexView(APIView):
+    """Where everything is: the endpoints, the schema and its browser."""
+
+    @extend_schema(summary="The endpoints", responses={200: ApiIndexSerializer, **THROTTLED})
+    def get(self, request: Request) -> Response:
+        def url(name: str, **kwargs) -> str:
+            # Placeholders stay readable as URI templates: {namespace}, not %7Bnamespace%7D.
+            return unquote(request.build_absolute_uri(reverse(name, kwargs=kwargs or None)))
+
+        entry = {"namespace": "{namespace}", "slug": "{slug}"}
+        data = {
+            "name": settings.SPECTACULAR_SETTINGS["TITLE"],
+            "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+            "description": settings.SPECTACULAR_SETTINGS["DESCRIPTION"],
+            "endpoints": {
+                "artifacts": url("api:artifact-list"),
+                "artifact": url("api:artifact-detail", **entry),
+                "lineage": url("api:artifact-lineage", **entry),
+                "organizations": url("api:organization-list"),
+                "organization": url("api:organization-detail", slug="{slug}"),
+                "licenses": url("api:license-list"),
+                "taxonomy": url("api:taxonomy"),
+            },
+            "schema": url("schema"),
+            "docs": url("api-docs"),
+        }
+        return Response(ApiIndexSerializer(data).data)
+
+
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """The alliance's member organizations, with counts of their published entries."""
 
@@ -94,7 +128,17 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = OrganizationFilterSet
     pagination_class = None  # a reference list: all members at once
 
-    @extend_schema(responses={200: OrganizationSerializer, **NOT_FOUND_RESPONSE})
+    @extend_schema(
+        summary="The members",
+        responses={200: OrganizationSerializer(many=True), **BAD_PARAMETERS, **THROTTLED},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="One member",
+        responses={200: OrganizationSerializer, **NOT_FOUND, **THROTTLED},
+    )
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -111,7 +155,7 @@ class ArtifactViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Search the catalog",
         parameters=SEARCH_PARAMETERS,
-        responses={200: SearchPageSerializer, **ERROR_RESPONSES},
+        responses={200: SearchPageSerializer, **BAD_PARAMETERS, **PAGE_NOT_FOUND, **THROTTLED},
     )
     def list(self, request: Request) -> Response:
         """Full-text search with filters, facets, ordering and paging.
@@ -143,7 +187,7 @@ class ArtifactViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Everything about one entry",
-        responses={200: ArtifactDetailSerializer, **NOT_FOUND_RESPONSE},
+        responses={200: ArtifactDetailSerializer, **NOT_FOUND, **THROTTLED},
     )
     def retrieve(self, request: Request, namespace: str, slug: str) -> Response:
         serializer = ArtifactDetailSerializer(
@@ -154,7 +198,7 @@ class ArtifactViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Lineage graph around one entry",
         parameters=LINEAGE_PARAMETERS,
-        responses={200: LineageSerializer, **ERROR_RESPONSES, **NOT_FOUND_RESPONSE},
+        responses={200: LineageSerializer, **BAD_PARAMETERS, **NOT_FOUND, **THROTTLED},
     )
     @action(detail=True)
     def lineage(self, request: Request, namespace: str, slug: str) -> Response:
@@ -207,7 +251,9 @@ class LicenseListView(GenericAPIView):
             .order_by("key")
         )
 
-    @extend_schema(responses={200: LicenseInUseSerializer(many=True), **ERROR_RESPONSES})
+    @extend_schema(
+        summary="Licenses in use", responses={200: LicenseInUseSerializer(many=True), **THROTTLED}
+    )
     def get(self, request: Request) -> Response:
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
@@ -215,7 +261,9 @@ class LicenseListView(GenericAPIView):
 class TaxonomyView(APIView):
     """Tasks, modalities and languages, each with how many published entries have it."""
 
-    @extend_schema(responses={200: TaxonomySerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        summary="Tasks, modalities, languages", responses={200: TaxonomySerializer, **THROTTLED}
+    )
     def get(self, request: Request) -> Response:
         published = Artifact.objects.published().values("pk")
 

@@ -30,6 +30,12 @@ class ArtifactKind(models.TextChoices):
     DATASET = "dataset", "Dataset"
     TOOL = "tool", "Tool"
 
+    @property
+    def huggingface_prefix(self) -> str:
+        """Where repos of this kind live on the Hugging Face Hub: models at the root,
+        datasets under `datasets/`, and a tool's repo is a Space (an app)."""
+        return {"model": "", "dataset": "datasets/", "tool": "spaces/"}[self.value]
+
 
 class ArtifactStatus(models.TextChoices):
     """The review lifecycle: draft -> in review -> published -> deprecated or withdrawn."""
@@ -63,6 +69,14 @@ def release_display(released_on, precision: str) -> str:
     if released_on is None:
         return ""
     return DatePrecision(precision).format(released_on)
+
+
+def huggingface_url(kind: str, repo_id: str) -> str:
+    """The Hub page of the repo `repo_id` of an entry of `kind`, or "" when there is none.
+    The one rule for the link: the API, its fast list path and the pages all call it."""
+    if not repo_id:
+        return ""
+    return f"https://huggingface.co/{ArtifactKind(kind).huggingface_prefix}{repo_id}"
 
 
 class DatasetSizeUnit(models.TextChoices):
@@ -353,6 +367,10 @@ class Artifact(models.Model):
     @property
     def released_display(self) -> str:
         return release_display(self.released_on, self.release_precision)
+
+    @property
+    def huggingface_url(self) -> str:
+        return huggingface_url(self.kind, self.huggingface_repo_id)
 
     @property
     def is_public(self) -> bool:

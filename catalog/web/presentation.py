@@ -78,10 +78,3 @@ def unverified_claims(unverified: dict) -> list[tuple[str, str]]:
         (UNVERIFIED_FIELD_LABELS.get(field, field.replace("_", " ").capitalize()), str(value))
         for field, value in sorted(unverified.items())
     ]
-
-
-def huggingface_url(artifact: Artifact) -> str:
-    if not artifact.huggingface_repo_id:
-        return ""
-    prefix = "datasets/" if artifact.kind == ArtifactKind.DATASET else ""
-    return f"https://huggingface.co/{prefix}{artifact.huggingface_repo_id}"

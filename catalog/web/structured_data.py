@@ -8,7 +8,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from catalog.models import Artifact, ArtifactKind, Contribution, ContributionRole
-from catalog.web.presentation import huggingface_url
 
 SCHEMA_TYPES = {
     ArtifactKind.DATASET: "Dataset",
@@ -51,7 +50,7 @@ def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[s
         creators.append(entry)
     if creators:
         data["creator"] = creators
-    same_as = [url for url in (artifact.repository_url, huggingface_url(artifact)) if url]
+    same_as = [url for url in (artifact.repository_url, artifact.huggingface_url) if url]
     if same_as:
         data["sameAs"] = same_as
     if artifact.paper_url:

@@ -8,13 +8,10 @@ tests/test_web_queries.py), whatever the number of related rows.
 
 from __future__ import annotations
 
-import math
-
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from catalog.api.throttling import CatalogAnonThrottle
 from catalog.lineage import lineage_graph
 from catalog.models import (
     Artifact,
@@ -35,13 +32,13 @@ from catalog.web.lineage_picture import add_shared_sources, lineage_lists, linea
 from catalog.web.markdown import render_markdown
 from catalog.web.presentation import (
     as_cards,
-    huggingface_url,
     kind_plural,
     license_phrase,
     parameter_count,
     unverified_claims,
 )
 from catalog.web.structured_data import artifact_json_ld, json_ld_script, sorted_contributions
+from catalog.web.throttled import refuse_if_throttled
 
 NEWEST_COUNT = 6
 LINEAGE_DEPTH = 3
@@ -87,17 +84,11 @@ def home(request):
 def search(request):
     """Results of `run_search` with facets, sorting and pages; the URL holds the whole state.
 
-    Anonymous visitors share the API's rate (CATALOG_ANON_RATE): the page runs the same
-    search, so it must not be a way around the API's throttle.
+    Searches count in the pages' own bucket (CATALOG_PAGE_RATE), apart from the API's,
+    so a script using the API never locks its owner's browser out of search.
     """
-    throttle = CatalogAnonThrottle()
-    if not throttle.allow_request(request, None):
-        retry_after = math.ceil(throttle.wait() or 1)
-        response = render(
-            request, "web/too_many_requests.html", {"retry_after": retry_after}, status=429
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
+    if refused := refuse_if_throttled(request):
+        return refused
     params = request.GET
     result = run_search(params, request.user, facets=search_page.page_facets())
     query_text = params.get("q", "").strip()
@@ -180,7 +171,7 @@ def artifact_detail(request, namespace: str, slug: str):
             "license_phrase": license_phrase(license),
             "description_html": render_markdown(artifact.description),
             "kind_plural": kind_plural(artifact.kind),
-            "huggingface_url": huggingface_url(artifact),
+            "huggingface_url": artifact.huggingface_url,
             "variants": [
                 {
                     "name": variant.name,

@@ -1,0 +1,259 @@
+"""The OpenAPI schema tells the truth: every documented response is what the API really
+answers, and every answer the API gives is documented.
+
+The schema is read as it is served (`/api/schema/?format=json`), made strict (an object
+that declares its properties may have no others; OpenAPI's `nullable` becomes JSON
+Schema's null type) and real responses are validated against it with jsonschema. The
+table CASES exercises every (path, method, status) the schema documents, and nothing
+it does not.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+from django.test import Client
+
+from tests.factories import make_artifact, make_member, make_organization
+
+pytestmark = pytest.mark.django_db
+
+# (documented path, status, request path, query parameters)
+CASES = [
+    ("/api/v1/", 200, "/api/v1/", {}),
+    ("/api/v1/artifacts/", 200, "/api/v1/artifacts/", {}),
+    (
+        "/api/v1/artifacts/",
+        200,
+        "/api/v1/artifacts/",
+        {"q": "llama", "kind": "model", "facets": "kind,organization,license,task,language"},
+    ),
+    (
+        "/api/v1/artifacts/",
+        200,
+        "/api/v1/artifacts/",
+        {"kind": "dataset", "has_huggingface": "true", "ordering": "-released", "page_size": 100},
+    ),
+    ("/api/v1/artifacts/", 200, "/api/v1/artifacts/", {"kind": "tool", "page_size": 100}),
+    ("/api/v1/artifacts/", 200, "/api/v1/artifacts/", {"q": "zzzqqqxxnothing"}),
+    ("/api/v1/artifacts/", 400, "/api/v1/artifacts/", {"page_size": "0", "kind": "spaceship"}),
+    ("/api/v1/artifacts/", 404, "/api/v1/artifacts/", {"page": "999"}),
+    ("/api/v1/artifacts/{namespace}/{slug}/", 200, "/api/v1/artifacts/meta/llama-2/", {}),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/",
+        200,
+        "/api/v1/artifacts/hugging-face/zephyr-7b-beta/",
+        {},
+    ),
+    ("/api/v1/artifacts/{namespace}/{slug}/", 200, "/api/v1/artifacts/hugging-face/the-stack/", {}),
+    ("/api/v1/artifacts/{namespace}/{slug}/", 200, "/api/v1/artifacts/ibm/docling/", {}),
+    ("/api/v1/artifacts/{namespace}/{slug}/", 404, "/api/v1/artifacts/meta/no-such-thing/", {}),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/lineage/",
+        200,
+        "/api/v1/artifacts/meta/code-llama/lineage/",
+        {"depth": "3"},
+    ),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/lineage/",
+        400,
+        "/api/v1/artifacts/meta/code-llama/lineage/",
+        {"depth": "zero"},
+    ),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/lineage/",
+        404,
+        "/api/v1/artifacts/meta/no-such-thing/lineage/",
+        {},
+    ),
+    ("/api/v1/organizations/", 200, "/api/v1/organizations/", {}),
+    ("/api/v1/organizations/", 200, "/api/v1/organizations/", {"kind": "university"}),
+    ("/api/v1/organizations/", 400, "/api/v1/organizations/", {"kind": "pirate"}),
+    ("/api/v1/organizations/{slug}/", 200, "/api/v1/organizations/ibm/", {}),
+    ("/api/v1/organizations/{slug}/", 404, "/api/v1/organizations/nobody/", {}),
+    ("/api/v1/licenses/", 200, "/api/v1/licenses/", {}),
+    ("/api/v1/taxonomy/", 200, "/api/v1/taxonomy/", {}),
+]
+
+# Every throttled endpoint answers 429 once the client is over its rate.
+THROTTLED_CASES = [
+    ("/api/v1/", "/api/v1/"),
+    ("/api/v1/artifacts/", "/api/v1/artifacts/"),
+    ("/api/v1/artifacts/{namespace}/{slug}/", "/api/v1/artifacts/meta/llama-2/"),
+    ("/api/v1/artifacts/{namespace}/{slug}/lineage/", "/api/v1/artifacts/meta/llama-2/lineage/"),
+    ("/api/v1/organizations/", "/api/v1/organizations/"),
+    ("/api/v1/organizations/{slug}/", "/api/v1/organizations/ibm/"),
+    ("/api/v1/licenses/", "/api/v1/licenses/"),
+    ("/api/v1/taxonomy/", "/api/v1/taxonomy/"),
+]
+
+
+# ------------------------------------------------------------------------------
+# The served schema, made strict for validation.
+# ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    response = Client().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def strict(node):
+    """OpenAPI 3.0 schema -> JSON Schema: `nullable` admits null, and an object that
+    declares its properties admits no others (so a field the API adds without
+    documenting it fails, as does a documented one it leaves out, through `required`)."""
+    if isinstance(node, list):
+        return [strict(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: strict(value) for key, value in node.items()}
+    if "properties" in node and "additionalProperties" not in node:
+        node["additionalProperties"] = False
+    if node.pop("nullable", False):
+        if "type" in node and "enum" not in node:
+            node["type"] = [node["type"], "null"]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+# Formats apply to strings only (a null is checked by the type).
+@FORMATS.checks("uri", raises=ValueError)
+def _is_absolute_uri(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme in {"http", "https"} and parts.netloc)
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value) -> bool:
+    return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _is_date(value) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+def documented_response(schema: dict, path: str, status: int) -> dict:
+    operation = schema["paths"][path]["get"]
+    assert str(status) in operation["responses"], f"GET {path} does not document {status}"
+    return operation["responses"][str(status)]
+
+
+def validate(schema: dict, path: str, response) -> None:
+    documented = documented_response(schema, path, response.status_code)
+    assert response["Content-Type"] == "application/json"
+    body_schema = documented["content"]["application/json"]["schema"]
+    validator = jsonschema.Draft202012Validator(
+        {**strict(body_schema), "components": strict(schema["components"])},
+        format_checker=FORMATS,
+    )
+    errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]
+    )
+    for header in documented.get("headers", {}):
+        assert response.has_header(header), f"{path} {response.status_code} lacks {header}"
+
+
+# ------------------------------------------------------------------------------
+# Real responses validate.
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("path", "status", "url", "params"), CASES)
+def test_real_responses_validate_against_the_schema(
+    client, schema, seeded_catalog, path, status, url, params
+):
+    response = client.get(url, params, HTTP_ACCEPT="application/json")
+    assert response.status_code == status, response.content[:500]
+    validate(schema, path, response)
+
+
+@pytest.mark.parametrize(("path", "url"), THROTTLED_CASES)
+def test_throttled_responses_validate_against_the_schema(client, schema, settings, path, url):
+    settings.CATALOG_ANON_RATE = "1/minute"
+    client.get("/api/v1/taxonomy/")
+    response = client.get(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 429
+    validate(schema, path, response)
+
+
+def test_a_members_draft_in_the_list_validates(client, schema):
+    organization = make_organization()
+    make_artifact(lead=organization, status="draft", kind="dataset")
+    client.force_login(make_member(organization, "editor"))
+    response = client.get("/api/v1/artifacts/", {"status": "draft"})
+    assert response.json()["count"] == 1
+    validate(schema, "/api/v1/artifacts/", response)
+
+
+def test_strict_validation_catches_a_missing_or_mistyped_field(client, schema, seeded_catalog):
+    """The check itself can fail: a result without `kind`, or with a number for a
+    name, or with an undocumented field, does not validate."""
+    response = client.get("/api/v1/artifacts/meta/llama-2/")
+    body = response.json()
+    path = "/api/v1/artifacts/{namespace}/{slug}/"
+    body_schema = documented_response(schema, path, 200)["content"]["application/json"]
+    validator = jsonschema.Draft202012Validator(
+        {**strict(body_schema["schema"]), "components": strict(schema["components"])},
+        format_checker=FORMATS,
+    )
+    assert validator.is_valid(body)
+    for broken in (
+        {key: value for key, value in body.items() if key != "kind"},
+        {**body, "name": 7},
+        {**body, "surprise": "field"},
+        {**body, "links": {"huggingface": "huggingface.co/x"}},
+    ):
+        assert not validator.is_valid(copy.deepcopy(broken))
+
+
+# ------------------------------------------------------------------------------
+# The schema documents what there is, and only that.
+# ------------------------------------------------------------------------------
+def test_every_documented_response_is_exercised(schema):
+    documented = {
+        (path, method, int(status))
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for status in operation["responses"]
+    }
+    exercised = {(path, "get", status) for path, status, _, _ in CASES}
+    exercised |= {(path, "get", 429) for path, _ in THROTTLED_CASES}
+    assert documented == exercised
+
+
+def test_public_endpoints_show_no_lock(schema):
+    """Anonymous reads are allowed, so no operation requires a security scheme."""
+    assert "security" not in schema
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("security", [{}]) in ([], [{}]), f"{method} {path}"
+
+
+def test_the_list_is_documented_as_one_page_of_entries(schema):
+    response = documented_response(schema, "/api/v1/artifacts/", 200)
+    ref = response["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Artifact"}
+    assert "Link" in response["headers"]
+    assert "example.org" not in str(schema)
+
+
+def test_errors_are_documented_with_their_shape(schema):
+    for path, operations in schema["paths"].items():
+        for status, response in operations["get"]["responses"].items():
+            if status.startswith("2"):
+                continue
+            assert response["description"], (path, status)
+            assert "application/json" in response["content"], (path, status)
+    throttled = documented_response(schema, "/api/v1/artifacts/", 429)
+    assert "Retry-After" in throttled["headers"]
