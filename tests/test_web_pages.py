@@ -442,3 +442,16 @@ def test_an_expression_reads_as_license_names(client):
     body = html.unescape(client.get("/search/", {"q": "combined"}).content.decode())
     expected = f"{names['Apache-2.0']} and ({names['MIT']} or {names['BSD-3-Clause']})"
     assert expected in body
+
+
+def test_the_record_dates_are_kept_apart_from_the_release_date(client):
+    artifact = make_artifact("dated", released_on="2023-07-18", release_precision="month")
+    body = html.unescape(re.sub(r"\s+", " ", client.get(artifact_url(artifact)).content.decode()))
+    glance = body[body.index('id="glance-title"') : body.index("</aside>")]
+    assert "Last updated" not in glance
+    assert "Released" in glance
+    assert "2023-07" in glance
+    record = body[body.index('id="record-title"') :]
+    assert "This catalog entry" in record
+    assert "its record last changed on" in record
+    assert "not about the model itself, which was released in" in record
