@@ -9,6 +9,7 @@ tests/test_web_queries.py), whatever the number of related rows.
 from __future__ import annotations
 
 from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -68,7 +69,7 @@ def home(request):
     )
     members = Organization.objects.annotate(
         published_count=Count("contributions", filter=Q(contributions__artifact__in=published))
-    ).order_by("name")
+    ).order_by(Lower("name"), "slug")
     return render(
         request,
         "web/home.html",
@@ -247,7 +248,7 @@ def organization_detail(request, slug: str):
             organization=organization, artifact__in=Artifact.objects.published()
         )
         .select_related("artifact")
-        .order_by(F("artifact__released_on").desc(nulls_last=True), "artifact__name")
+        .order_by(F("artifact__released_on").desc(nulls_last=True), Lower("artifact__name"))
     )
     by_kind = []
     for kind in ArtifactKind:
