@@ -17,6 +17,7 @@ from catalog.models import (
     Organization,
     Relation,
     Source,
+    Tag,
 )
 from catalog.seeding import SEEDS_DIR, SeedError, load_seeds
 
@@ -64,10 +65,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 60 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert "artifacts: 60 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 60 unchanged" in out.getvalue()
+    assert "artifacts: 0 created, 0 updated, 0 deleted, 60 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -79,6 +80,60 @@ def broken_copy(tmp_path: Path, filename: str, record_id: str, field: str, value
     record[field] = value
     (copy / filename).write_text(yaml.safe_dump(records, sort_keys=False))
     return copy
+
+
+def report_counts(text: str) -> dict[str, dict[str, int]]:
+    """{'artifacts': {'created': 60, ...}, ...} from the command's output."""
+    import re
+
+    counts = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z ]+): (.+)", line)
+        if not match or "," not in match[2]:
+            continue
+        counts[match[1]] = {
+            state: int(number) for number, state in (part.split() for part in match[2].split(", "))
+        }
+    return counts
+
+
+@pytest.mark.django_db
+def test_the_counts_say_what_happened_on_a_first_and_a_second_run():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("load_seeds", stdout=out)
+    first = report_counts(out.getvalue())
+    assert first, out.getvalue()
+    for name, states in first.items():
+        # An empty database has nothing to leave unchanged, update or delete.
+        assert states["created"] > 0, (name, states)
+        assert states["unchanged"] == states["updated"] == states["deleted"] == 0, (name, states)
+    assert first["licenses"]["created"] == License.objects.count()
+    assert first["artifacts"]["created"] == Artifact.objects.count()
+    assert first["artifact licenses"]["created"] == Artifact.licenses.through.objects.count()
+    assert first["tags"]["created"] == Tag.objects.count()
+    out = StringIO()
+    call_command("load_seeds", stdout=out)
+    second = report_counts(out.getvalue())
+    assert set(second) == set(first)
+    for name, states in second.items():
+        assert states["created"] == states["updated"] == states["deleted"] == 0, (name, states)
+        assert states["unchanged"] == first[name]["created"], (name, states)
+
+
+@pytest.mark.django_db
+def test_a_removed_link_is_counted_as_deleted(tmp_path):
+    from io import StringIO
+
+    load_seeds()
+    seeds = broken_copy(tmp_path, "models.yaml", "snowflake/snowflake-arctic", "tags", [])
+    report = load_seeds(seeds)
+    assert report.deleted["artifact tags"] > 0
+    assert report.created["artifact tags"] == 0
+    out = StringIO()
+    call_command("load_seeds", seeds_dir=seeds, stdout=out)
+    assert "nothing changed" in out.getvalue()
 
 
 BAD_RECORDS = [
