@@ -89,6 +89,7 @@ ARTIFACT_KEYS = {
     "lineage",
     "openness",
     "sources",
+    "evidence",
     "unverified",
     "notes",
 }
@@ -494,7 +495,7 @@ LIST_FIELDS = (
     "openness",
     "sources",
 )
-MAPPING_FIELDS = ("links", "model", "dataset", "tool", "unverified")
+MAPPING_FIELDS = ("links", "model", "dataset", "tool", "evidence", "unverified")
 TEXT_FIELDS = ("name", "summary")
 
 
@@ -525,6 +526,14 @@ def _check_shapes(record: object, where: _Where) -> None:
     for name, value in (record.get("unverified") or {}).items():
         if not isinstance(value, str | int | float):
             raise where.error(f"unverified.{name}", "give the claimed value as text")
+    sources = record.get("sources") or []
+    for name, url in (record.get("evidence") or {}).items():
+        if name.split(".")[0] not in ARTIFACT_KEYS | set(LINK_FIELDS) | {"parameters"}:
+            raise where.error(f"evidence.{name}", "names no field of the record")
+        if url not in sources:
+            raise where.error(f"evidence.{name}", f"'{url}' is not among the record's sources")
+        if name in (record.get("unverified") or {}):
+            raise where.error(f"evidence.{name}", "a confirmed field cannot also be unverified")
 
 
 def _decimal(value):
