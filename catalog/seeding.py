@@ -320,6 +320,9 @@ def load_organizations(report: SeedReport, path: Path) -> None:
             unknown = set(record) - ORGANIZATION_KEYS
             if unknown:
                 raise where.error(sorted(unknown)[0], "unknown field")
+            if not isinstance(record.get("country") or "", str):
+                # YAML reads a bare NO (Norway) as false: the code must be text.
+                raise where.error("country", "give an ISO 3166-1 alpha-2 code as text, quoted")
             kind = (record.get("kind") or "").replace(" ", "_").replace("-", "_")
             _upsert(
                 report,

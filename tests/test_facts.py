@@ -96,3 +96,41 @@ class TestThePageSaysWhatIsReported:
         artifact = Artifact.objects.get_by_id("hugging-face/transformers")
         body = client.get(artifact.get_absolute_url()).content.decode()
         assert "Reported as 2018-11; not yet confirmed from its source." in body
+
+
+# --- Countries ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("seeded_catalog")
+@pytest.mark.django_db
+class TestCountriesInOneVocabulary:
+    def test_every_seeded_country_is_an_iso_code(self):
+        from catalog.countries import COUNTRY_NAMES
+        from catalog.models import Organization
+
+        countries = set(Organization.objects.exclude(country="").values_list("country", flat=True))
+        assert countries
+        assert countries <= set(COUNTRY_NAMES), countries - set(COUNTRY_NAMES)
+        assert Organization.objects.get(slug="epfl").country == "CH"
+
+    def test_pages_show_the_name_and_the_api_both(self, client):
+        from catalog.models import Organization
+
+        epfl = Organization.objects.get(slug="epfl")
+        assert epfl.country_name == "Switzerland"
+        body = client.get(epfl.get_absolute_url()).content.decode()
+        assert "<li>Switzerland</li>" in body
+        row = client.get("/api/v1/organizations/epfl/").json()
+        assert (row["country"], row["country_name"]) == ("CH", "Switzerland")
+
+
+@pytest.mark.django_db
+def test_a_country_outside_the_vocabulary_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import make_organization
+
+    organization = make_organization()
+    organization.country = "Switzerland"
+    with pytest.raises(ValidationError, match="ISO 3166-1 alpha-2"):
+        organization.full_clean()
