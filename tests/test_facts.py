@@ -1,9 +1,17 @@
 """The seeded facts hold up: confirmed claims carry their source, unconfirmed ones are
 kept apart and shown in plain words, and `check_facts` finds every kind of problem."""
 
-import pytest
+import shutil
+from io import StringIO
+from pathlib import Path
 
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from catalog.facts import check_facts
 from catalog.models import Artifact
+from catalog.seeding import SEEDS_DIR
 
 # Entries whose repository has a license file: the license is a fact, with its source.
 CONFIRMED_LICENSES = {
@@ -134,3 +142,149 @@ def test_a_country_outside_the_vocabulary_is_refused():
     organization.country = "Switzerland"
     with pytest.raises(ValidationError, match="ISO 3166-1 alpha-2"):
         organization.full_clean()
+
+
+# --- check_facts -------------------------------------------------------------------------
+
+
+def broken_seeds(tmp_path, filename: str, record_id: str, change) -> Path:
+    """A copy of the seeds with one record changed by `change(record)`."""
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, copy)
+    records = yaml.safe_load((copy / filename).read_text())
+    change(next(r for r in records if r.get("id", r.get("slug")) == record_id))
+    (copy / filename).write_text(yaml.safe_dump(records, sort_keys=False))
+    return copy
+
+
+def _set(**values):
+    return lambda record: record.update(values)
+
+
+BROKEN = [
+    ("no source", "tools.yaml", "amd/rocm", _set(sources=[]), "sources", "no source"),
+    (
+        "evidence outside the sources",
+        "tools.yaml",
+        "fast-ai/fastai",
+        _set(evidence={"license": "https://example.org/elsewhere"}),
+        "evidence.license",
+        "not among the record's sources",
+    ),
+    (
+        "an unverified license shown as fact",
+        "datasets.yaml",
+        "together-ai/redpajama-data-v2",
+        _set(license="Apache-2.0", unverified={"license": "Apache-2.0"}),
+        "license",
+        "shown as fact",
+    ),
+    (
+        "an unverified month shown as fact",
+        "tools.yaml",
+        "meta/pytorch",
+        _set(released="2016-09"),
+        "released",
+        "shown as fact",
+    ),
+    (
+        "a question mark",
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        _set(version="480B?"),
+        "version",
+        "ends with '?'",
+    ),
+    (
+        "a lineage edge of the wrong kind",
+        "models.yaml",
+        "meta/code-llama",
+        lambda r: r["lineage"].append({"type": "trained_on", "target": "meta/llama-2"}),
+        "lineage[",
+        "must point to a dataset",
+    ),
+    (
+        "a lineage edge to nothing",
+        "models.yaml",
+        "meta/code-llama",
+        lambda r: r["lineage"].append({"type": "fine_tuned_from", "target": "meta/llama-9"}),
+        "lineage[",
+        "no entry 'meta/llama-9'",
+    ),
+    (
+        "a license that does not resolve",
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        _set(license="Apache-2.0 AND Bogus-1.0"),
+        "license",
+        "Bogus-1.0",
+    ),
+    (
+        "an openness license that does not resolve",
+        "models.yaml",
+        "epfl/apertus",
+        lambda r: r["openness"][0].update(license="Nope-1.0"),
+        "openness[0].license",
+        "Nope-1.0",
+    ),
+    (
+        "a Hugging Face URL for an id",
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        lambda r: r["links"].update(huggingface="https://huggingface.co/Snowflake/arctic"),
+        "links.huggingface",
+        "not a Hugging Face repo id",
+    ),
+    (
+        "a later member without entries",
+        "organizations.yaml",
+        "aitomatic",
+        _set(founding_member=False),
+        "founding_member",
+        "has no entry",
+    ),
+    (
+        "a country outside the vocabulary",
+        "organizations.yaml",
+        "epfl",
+        _set(country="Switzerland"),
+        "country",
+        "not an ISO 3166-1 alpha-2 code",
+    ),
+]
+
+
+@pytest.mark.django_db
+def test_the_seeds_pass_the_facts_check():
+    report = check_facts()
+    assert report.problems == []
+    assert report.records["models.yaml"] > 0
+    out = StringIO()
+    call_command("check_facts", stdout=out)
+    assert "The seed facts hold up." in out.getvalue()
+    # Founding members without entries are members without listed contributions, not errors.
+    assert "a-star" in report.members_without_contributions
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "filename", "record_id", "change", "field", "message"),
+    BROKEN,
+    ids=[case[0] for case in BROKEN],
+)
+def test_a_broken_copy_fails_the_check_naming_the_problem(
+    tmp_path, case, filename, record_id, change, field, message
+):
+    seeds = broken_seeds(tmp_path, filename, record_id, change)
+    problems = check_facts(seeds).problems
+    assert any(
+        p.file == filename
+        and p.record == record_id
+        and p.field.startswith(field)
+        and message in p.message
+        for p in problems
+    ), problems
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"problems? in the seed facts"):
+        call_command("check_facts", seeds_dir=seeds, stderr=err)
+    assert f"{filename}, record '{record_id}', field '{field}" in err.getvalue()
