@@ -71,10 +71,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 64 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
+    assert "artifacts: 67 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 0 deleted, 64 unchanged" in out.getvalue()
+    assert "artifacts: 0 created, 0 updated, 0 deleted, 67 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -254,13 +254,13 @@ def test_malformed_yaml_is_reported(tmp_path):
 class TestTheSeededCatalog:
     def test_holds_every_member_and_contribution_published(self):
         assert Organization.objects.count() == 60
-        # 60 contributions from the researched facts, and 4 tools added since from
+        # 60 contributions from the researched facts, and 7 tools added since from
         # primary sources (seeds/tools.yaml, at its end).
-        assert Artifact.objects.count() == 64
-        assert Artifact.objects.published().count() == 64
+        assert Artifact.objects.count() == 67
+        assert Artifact.objects.published().count() == 67
         assert dict(
             Artifact.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-        ) == {"model": 32, "dataset": 9, "tool": 23}
+        ) == {"model": 32, "dataset": 9, "tool": 26}
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
@@ -279,6 +279,14 @@ class TestTheSeededCatalog:
             ("hugging-face/starcoder", "trained_on", "hugging-face/the-stack"),
             ("cerebras/slimpajama-627b", "derived_from", "together-ai/redpajama-data-1t"),
             ("hugging-face/zephyr-7b-beta", "fine_tuned_from", "external:Mistral-7B-v0.1"),
+            # From primary sources read since the facts (seeds/README.md).
+            ("hugging-face/santacoder", "trained_on", "hugging-face/the-stack"),
+            ("silo-ai/poro-34b", "trained_on", "cerebras/slimpajama-627b"),
+            ("hugging-face/fineweb", "uses", "hugging-face/datatrove"),
+            ("hugging-face/zephyr-7b-beta", "uses", "hugging-face/alignment-handbook"),
+            ("databricks/dbrx", "uses", "databricks/llm-foundry"),
+            ("databricks/llm-foundry", "uses", "databricks/composer"),
+            ("hugging-face/peft", "uses", "hugging-face/accelerate"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):
