@@ -132,6 +132,7 @@ ASSESSED = {
     "hugging-face/bloom": "BLOOM.yml",
     "cerebras/cerebras-gpt": "CerebrasGPT.yml",
     "meta/llama-2": "Llama-2-7B.yml",
+    "meta/llama-3": "Llama-3-8B.yml",
 }
 
 
