@@ -71,10 +71,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 67 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
+    assert "artifacts: 70 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 0 deleted, 67 unchanged" in out.getvalue()
+    assert "artifacts: 0 created, 0 updated, 0 deleted, 70 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -254,13 +254,13 @@ def test_malformed_yaml_is_reported(tmp_path):
 class TestTheSeededCatalog:
     def test_holds_every_member_and_contribution_published(self):
         assert Organization.objects.count() == 60
-        # 60 contributions from the researched facts, and 7 tools added since from
+        # 60 contributions from the researched facts, and 10 tools added since from
         # primary sources (seeds/tools.yaml, at its end).
-        assert Artifact.objects.count() == 67
-        assert Artifact.objects.published().count() == 67
+        assert Artifact.objects.count() == 70
+        assert Artifact.objects.published().count() == 70
         assert dict(
             Artifact.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-        ) == {"model": 32, "dataset": 9, "tool": 26}
+        ) == {"model": 32, "dataset": 9, "tool": 29}
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
@@ -287,6 +287,7 @@ class TestTheSeededCatalog:
             ("databricks/dbrx", "uses", "databricks/llm-foundry"),
             ("databricks/llm-foundry", "uses", "databricks/composer"),
             ("hugging-face/peft", "uses", "hugging-face/accelerate"),
+            ("hugging-face/accelerate", "uses", "hugging-face/safetensors"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):
