@@ -20,7 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from catalog.licenses import get_or_create_licenses, parse_expression, sync_fixture_licenses
+from catalog.licenses import (
+    fixture_licenses,
+    get_or_create_licenses,
+    parse_expression,
+    sync_fixture_licenses,
+)
 from catalog.lineage import check_relation
 from catalog.models import (
     Artifact,
@@ -31,6 +36,7 @@ from catalog.models import (
     ContributionRole,
     DatePrecision,
     Language,
+    License,
     Modality,
     ModelVariant,
     OpennessComponent,
@@ -83,6 +89,7 @@ ARTIFACT_KEYS = {
     "lineage",
     "openness",
     "sources",
+    "evidence",
     "unverified",
     "notes",
 }
@@ -104,24 +111,38 @@ class SeedError(Exception):
 
 @dataclass
 class SeedReport:
+    """What a load did, per kind of row: created, updated, deleted, left unchanged.
+
+    Link rows (an artifact's tags, licenses, tasks, ...) are counted one by one, so an
+    artifact without tags counts nothing, and a first run on an empty database counts
+    only creations.
+    """
+
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
 
-    def count(self, what: str, state: str) -> None:
-        getattr(self, state)[what] += 1
+    # Shared rows (licenses, tags) are counted once per load, however many use them.
+    seen_licenses: set = field(default_factory=set)
+    seen_tags: set = field(default_factory=set)
+
+    STATES = ("created", "updated", "deleted", "unchanged")
+
+    def count(self, what: str, state: str, number: int = 1) -> None:
+        getattr(self, state)[what] += number
 
     def lines(self) -> list[str]:
-        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        names = sorted(set().union(*(getattr(self, state) for state in self.STATES)))
         return [
-            f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
-            f"{self.unchanged[name]} unchanged"
+            f"{name}: "
+            + ", ".join(f"{getattr(self, state)[name]} {state}" for state in self.STATES)
             for name in names
         ]
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
+        return any(sum(getattr(self, state).values()) for state in self.STATES[:3])
 
 
 # Model fields named as the seed files name them, for error messages.
@@ -208,7 +229,7 @@ def _sync_children(
     existing = {key(row): row for row in queryset}
     for stale_key in existing.keys() - wanted.keys():
         existing[stale_key].delete()
-        report.count(label, "updated")
+        report.count(label, "deleted")
     for row_key, values in wanted.items():
         row = existing.get(row_key)
         if row is None:
@@ -229,12 +250,25 @@ def _sync_children(
 
 
 def _set_m2m(report: SeedReport, manager, objects: list, label: str) -> None:
+    """Make the links match `objects`, counting each link row added, removed or kept."""
     current = {o.pk for o in manager.all()}
-    if current == {o.pk for o in objects}:
-        report.count(label, "unchanged")
-        return
-    manager.set(objects)
-    report.count(label, "updated" if current else "created")
+    wanted = {o.pk for o in objects}
+    if current != wanted:
+        manager.set(objects)
+    report.count(label, "created", len(wanted - current))
+    report.count(label, "deleted", len(current - wanted))
+    report.count(label, "unchanged", len(wanted & current))
+
+
+def _licenses(report: SeedReport, keys) -> list:
+    """The License rows for `keys`; the registry's ones are created on first use."""
+    keys = list(keys)
+    existing = set(License.objects.filter(key__in=keys).values_list("key", flat=True))
+    for key in keys:
+        if key not in report.seen_licenses:
+            report.seen_licenses.add(key)
+            report.count("licenses", "unchanged" if key in existing else "created")
+    return get_or_create_licenses(keys)
 
 
 def parse_release(value: object, where: _Where) -> tuple[datetime.date | None, str]:
@@ -286,6 +320,9 @@ def load_organizations(report: SeedReport, path: Path) -> None:
             unknown = set(record) - ORGANIZATION_KEYS
             if unknown:
                 raise where.error(sorted(unknown)[0], "unknown field")
+            if not isinstance(record.get("country") or "", str):
+                # YAML reads a bare NO (Norway) as false: the code must be text.
+                raise where.error("country", "give an ISO 3166-1 alpha-2 code as text, quoted")
             kind = (record.get("kind") or "").replace(" ", "_").replace("-", "_")
             _upsert(
                 report,
@@ -415,7 +452,7 @@ def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -
             create=lambda v, a=artifact: Source(artifact=a, **v),
         )
         keys = parse_expression(expression).keys if expression else ()
-        _set_m2m(report, artifact.licenses, get_or_create_licenses(keys), "artifact licenses")
+        _set_m2m(report, artifact.licenses, _licenses(report, keys), "artifact licenses")
         _set_m2m(
             report,
             artifact.tasks,
@@ -441,6 +478,11 @@ def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -
                 tag = Tag(slug=slug_)
                 tag.full_clean()
                 tag.save()
+                report.count("tags", "created")
+                report.seen_tags.add(slug_)
+            elif slug_ not in report.seen_tags:
+                report.count("tags", "unchanged")
+                report.seen_tags.add(slug_)
             tags.append(tag)
         _set_m2m(report, artifact.tags, tags, "artifact tags")
     return artifact
@@ -456,7 +498,7 @@ LIST_FIELDS = (
     "openness",
     "sources",
 )
-MAPPING_FIELDS = ("links", "model", "dataset", "tool", "unverified")
+MAPPING_FIELDS = ("links", "model", "dataset", "tool", "evidence", "unverified")
 TEXT_FIELDS = ("name", "summary")
 
 
@@ -487,6 +529,14 @@ def _check_shapes(record: object, where: _Where) -> None:
     for name, value in (record.get("unverified") or {}).items():
         if not isinstance(value, str | int | float):
             raise where.error(f"unverified.{name}", "give the claimed value as text")
+    sources = record.get("sources") or []
+    for name, url in (record.get("evidence") or {}).items():
+        if name.split(".")[0] not in ARTIFACT_KEYS | set(LINK_FIELDS) | {"parameters"}:
+            raise where.error(f"evidence.{name}", "names no field of the record")
+        if url not in sources:
+            raise where.error(f"evidence.{name}", f"'{url}' is not among the record's sources")
+        if name in (record.get("unverified") or {}):
+            raise where.error(f"evidence.{name}", "a confirmed field cannot also be unverified")
 
 
 def _decimal(value):
@@ -579,9 +629,12 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR, *, now: datetime.datetime | None = N
     now = now or timezone.now()
     report = SeedReport()
     load_taxonomy(report)
+    fixture_keys = set(fixture_licenses())
     created, updated = sync_fixture_licenses()
-    report.created["licenses"] += created
-    report.updated["licenses"] += updated
+    report.count("licenses", "created", created)
+    report.count("licenses", "updated", updated)
+    report.count("licenses", "unchanged", len(fixture_keys) - created - updated)
+    report.seen_licenses.update(fixture_keys)
     load_organizations(report, seeds_dir / "organizations.yaml")
     records = []
     seen = set()

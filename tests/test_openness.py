@@ -120,3 +120,78 @@ def test_only_models_have_a_class():
         )
     dataset.refresh_from_db()
     assert dataset.openness_class == ""
+
+
+# --- The seeded models -------------------------------------------------------------------
+
+# Seeded models whose components come from the LF AI & Data Model Openness Tool's
+# published assessments (lfai/model_openness_tool, models/*.yml, pinned to a commit).
+ASSESSED = {
+    "mbzuai/amber": "Amber.yml",
+    "snowflake/snowflake-arctic": "Arctic-Instruct.yml",
+    "hugging-face/bloom": "BLOOM.yml",
+    "cerebras/cerebras-gpt": "CerebrasGPT.yml",
+    "meta/llama-2": "Llama-2-7B.yml",
+    "meta/llama-3": "Llama-3-8B.yml",
+}
+
+
+@pytest.mark.usefixtures("seeded_catalog")
+@pytest.mark.django_db
+class TestSeededOpenness:
+    @pytest.mark.parametrize(("artifact_id", "assessment"), ASSESSED.items())
+    def test_components_come_with_the_assessment_they_were_read_from(self, artifact_id, assessment):
+        from catalog.models import Artifact
+
+        artifact = Artifact.objects.get_by_id(artifact_id)
+        assert artifact.openness_components.count() >= 3
+        assert artifact.sources.filter(
+            url__startswith="https://github.com/lfai/model_openness_tool/blob/",
+            url__endswith=f"/models/{assessment}",
+        ).exists()
+
+    def test_the_class_is_computed_from_the_components_never_typed_in(self):
+        from catalog.models import Artifact
+        from catalog.openness import assess_artifact
+
+        models = Artifact.objects.filter(kind="model").prefetch_related("openness_components")
+        for artifact in models:
+            assert artifact.openness_class == assess_artifact(artifact).openness_class
+
+    def test_amber_has_every_code_and_parameter_component_open_but_no_licensed_docs(self):
+        from catalog.models import Artifact
+        from catalog.openness import assess_artifact
+
+        amber = assess_artifact(Artifact.objects.get_by_id("mbzuai/amber"))
+        assert {
+            Component.TRAINING_CODE,
+            Component.INFERENCE_CODE,
+            Component.EVALUATION_CODE,
+            Component.FINAL_PARAMETERS,
+            Component.INTERMEDIATE_PARAMETERS,
+        } <= amber.counted
+        # The assessment gives no license for the model card: it cannot count.
+        assert Component.MODEL_CARD in amber.missing_for_next
+
+    def test_the_page_shows_the_evidence_per_component(self, client):
+        from catalog.models import Artifact
+
+        amber = Artifact.objects.get_by_id("mbzuai/amber")
+        body = client.get(amber.get_absolute_url()).content.decode()
+        assert (
+            '<a href="https://github.com/LLM360/amber-train" rel="noopener">Training code</a>'
+            in body
+        )
+        assert "open (Apache-2.0)" in body
+        assert "released, license not open or not recorded" in body
+
+
+@pytest.mark.django_db
+def test_a_typed_in_class_is_refused(tmp_path):
+    from tests.test_seeds import broken_copy
+
+    seeds = broken_copy(tmp_path, "models.yaml", "epfl/apertus", "openness_class", "I")
+    from catalog.seeding import SeedError, load_seeds
+
+    with pytest.raises(SeedError, match="unknown field"):
+        load_seeds(seeds)

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from catalog.models import (
     Artifact,
@@ -17,10 +18,16 @@ from catalog.models import (
     Organization,
     Relation,
     Source,
+    Tag,
 )
 from catalog.seeding import SEEDS_DIR, SeedError, load_seeds
 
 FACTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "alliance_facts.yaml"
+# Sources the facts cite that turned out not to back the claim (facts-audit.md).
+REFUTED_SOURCES = {
+    # A hackathon page with no models, not Apertus's release.
+    "https://huggingface.co/HackApertus",
+}
 CATALOG_MODELS = (
     "catalog.organization",
     "catalog.artifact",
@@ -64,10 +71,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 60 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert "artifacts: 70 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 60 unchanged" in out.getvalue()
+    assert "artifacts: 0 created, 0 updated, 0 deleted, 70 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -79,6 +86,60 @@ def broken_copy(tmp_path: Path, filename: str, record_id: str, field: str, value
     record[field] = value
     (copy / filename).write_text(yaml.safe_dump(records, sort_keys=False))
     return copy
+
+
+def report_counts(text: str) -> dict[str, dict[str, int]]:
+    """{'artifacts': {'created': 60, ...}, ...} from the command's output."""
+    import re
+
+    counts = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z ]+): (.+)", line)
+        if not match or "," not in match[2]:
+            continue
+        counts[match[1]] = {
+            state: int(number) for number, state in (part.split() for part in match[2].split(", "))
+        }
+    return counts
+
+
+@pytest.mark.django_db
+def test_the_counts_say_what_happened_on_a_first_and_a_second_run():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("load_seeds", stdout=out)
+    first = report_counts(out.getvalue())
+    assert first, out.getvalue()
+    for name, states in first.items():
+        # An empty database has nothing to leave unchanged, update or delete.
+        assert states["created"] > 0, (name, states)
+        assert states["unchanged"] == states["updated"] == states["deleted"] == 0, (name, states)
+    assert first["licenses"]["created"] == License.objects.count()
+    assert first["artifacts"]["created"] == Artifact.objects.count()
+    assert first["artifact licenses"]["created"] == Artifact.licenses.through.objects.count()
+    assert first["tags"]["created"] == Tag.objects.count()
+    out = StringIO()
+    call_command("load_seeds", stdout=out)
+    second = report_counts(out.getvalue())
+    assert set(second) == set(first)
+    for name, states in second.items():
+        assert states["created"] == states["updated"] == states["deleted"] == 0, (name, states)
+        assert states["unchanged"] == first[name]["created"], (name, states)
+
+
+@pytest.mark.django_db
+def test_a_removed_link_is_counted_as_deleted(tmp_path):
+    from io import StringIO
+
+    load_seeds()
+    seeds = broken_copy(tmp_path, "models.yaml", "snowflake/snowflake-arctic", "tags", [])
+    report = load_seeds(seeds)
+    assert report.deleted["artifact tags"] > 0
+    assert report.created["artifact tags"] == 0
+    out = StringIO()
+    call_command("load_seeds", seeds_dir=seeds, stdout=out)
+    assert "nothing changed" in out.getvalue()
 
 
 BAD_RECORDS = [
@@ -132,6 +193,14 @@ BAD_RECORDS = [
     ),
     ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "summary", "", "is required text"),
     ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "colour", "blue", "unknown field"),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "evidence",
+        {"license": "https://example.org/not-a-source"},
+        "is not among the record's sources",
+    ),
 ]
 
 
@@ -185,8 +254,13 @@ def test_malformed_yaml_is_reported(tmp_path):
 class TestTheSeededCatalog:
     def test_holds_every_member_and_contribution_published(self):
         assert Organization.objects.count() == 60
-        assert Artifact.objects.count() == 60
-        assert Artifact.objects.published().count() == 60
+        # 60 contributions from the researched facts, and 10 tools added since from
+        # primary sources (seeds/tools.yaml, at its end).
+        assert Artifact.objects.count() == 70
+        assert Artifact.objects.published().count() == 70
+        assert dict(
+            Artifact.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+        ) == {"model": 32, "dataset": 9, "tool": 29}
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
@@ -205,6 +279,15 @@ class TestTheSeededCatalog:
             ("hugging-face/starcoder", "trained_on", "hugging-face/the-stack"),
             ("cerebras/slimpajama-627b", "derived_from", "together-ai/redpajama-data-1t"),
             ("hugging-face/zephyr-7b-beta", "fine_tuned_from", "external:Mistral-7B-v0.1"),
+            # From primary sources read since the facts (seeds/README.md).
+            ("hugging-face/santacoder", "trained_on", "hugging-face/the-stack"),
+            ("silo-ai/poro-34b", "trained_on", "cerebras/slimpajama-627b"),
+            ("hugging-face/fineweb", "uses", "hugging-face/datatrove"),
+            ("hugging-face/zephyr-7b-beta", "uses", "hugging-face/alignment-handbook"),
+            ("databricks/dbrx", "uses", "databricks/llm-foundry"),
+            ("databricks/llm-foundry", "uses", "databricks/composer"),
+            ("hugging-face/peft", "uses", "hugging-face/accelerate"),
+            ("hugging-face/accelerate", "uses", "hugging-face/safetensors"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):
@@ -280,14 +363,24 @@ def test_the_seeds_follow_the_researched_facts():
     for filename in ("models.yaml", "datasets.yaml", "tools.yaml"):
         for record in yaml.safe_load((SEEDS_DIR / filename).read_text()):
             records[record["name"]] = (filename, record)
-    assert len(records) == len(facts["contributions"]) == 60
+    assert len(facts["contributions"]) == 60
+    facts_names = {fact["name"] for fact in facts["contributions"]}
+    # Records beyond the facts were added from primary sources read since: each says
+    # which source confirms its license.
+    for name, (_filename, record) in records.items():
+        if name not in facts_names:
+            assert record["license"], name
+            assert "license" in (record.get("evidence") or {}), name
     for fact in facts["contributions"]:
         filename, record = records[fact["name"]]
         assert filename == f"{fact['kind']}s.yaml"
         slugs = [slug_by_name[name] for name in fact["organizations"]]
         assert record["id"].split("/")[0] == slugs[0], fact["name"]
         assert (record.get("contributors") or []) == slugs[1:], fact["name"]
-        assert record["sources"] == fact["sources"], fact["name"]
+        # The seeds keep the facts' sources in order (less any the audit refuted) and may
+        # add the primary sources that confirmed a claim since.
+        kept = [url for url in fact["sources"] if url not in REFUTED_SOURCES]
+        assert record["sources"][: len(kept)] == kept, fact["name"]
         for field, seed_field in (
             ("release_date", "released"),
             ("license", "license"),
@@ -295,4 +388,7 @@ def test_the_seeds_follow_the_researched_facts():
         ):
             value = str(fact.get(field) or "")
             if value.endswith("?") and value != "?":
-                assert seed_field in (record.get("unverified") or {}), (fact["name"], field)
+                # Still unconfirmed, or confirmed since with the source that says so.
+                assert seed_field in (record.get("unverified") or {}) or seed_field in (
+                    record.get("evidence") or {}
+                ), (fact["name"], field)

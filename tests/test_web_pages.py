@@ -176,7 +176,7 @@ def test_unverified_claims_are_labelled(client):
     organization = make_organization(unverified={"country": "Atlantis"})
     artifact = make_artifact(lead=organization, unverified={"released": "2031-01"})
     body = client.get(artifact_url(artifact)).content.decode()
-    assert re.search(r"unverified claim</span> 2031-01", body)
+    assert "Reported as 2031-01; not yet confirmed from its source." in body
     assert "Released</dt>\n        <dd>Not recorded" in body
     body = client.get(organization.get_absolute_url()).content.decode()
     assert re.search(r"unverified claim</span> Atlantis", body)

@@ -56,6 +56,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     artifact_counts = ArtifactCountsSerializer(source="*", read_only=True)
+    country_name = serializers.CharField(
+        read_only=True, help_text="The name of the ISO 3166-1 country in `country`."
+    )
 
     class Meta:
         model = Organization
@@ -65,6 +68,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "full_name",
             "kind",
             "country",
+            "country_name",
             "website",
             "founding_member",
             "description",

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from catalog.countries import country_name, validate_country_code
 from catalog.identifiers import ORGANIZATION_SLUG_PATTERN, organization_slug_validator
 
 
@@ -34,7 +35,10 @@ class Organization(models.Model):
         help_text="Left empty while unconfirmed.",
     )
     country = models.CharField(
-        max_length=100, blank=True, help_text="Left empty while unconfirmed."
+        max_length=100,
+        blank=True,
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code, e.g. 'CH'. Left empty while unconfirmed.",
     )
     website = models.URLField(blank=True)
     founding_member = models.BooleanField(
@@ -70,6 +74,11 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("web:organization", kwargs={"slug": self.slug})
+
+    @property
+    def country_name(self) -> str:
+        """The country's name for its ISO 3166-1 code ("" when none is recorded)."""
+        return country_name(self.country)
 
 
 class MembershipRole(models.TextChoices):
