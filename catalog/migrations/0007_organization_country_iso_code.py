@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_public_has_published_at'),
+        ('catalog', '0006_license_category_plain_words'),
     ]
 
     operations = [
