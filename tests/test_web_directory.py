@@ -34,7 +34,7 @@ def test_members_filter_by_kind_country_and_founding(client):
     assert member_names(body) == ["University A", "university B"]
     assert "2 members match these filters" in body
     # Countries are counted under the chosen kind: one university in each.
-    assert '<option value="CH">CH (1)</option>' in body
+    assert '<option value="CH">Switzerland (1)</option>' in body
 
     body = client.get("/organizations/", {"country": "CH"}).content.decode()
     assert member_names(body) == ["Firm", "University A"]

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.shortcuts import render
 
+from catalog.countries import country_name
 from catalog.models import Artifact, Organization, OrganizationKind
 
 
@@ -62,9 +63,9 @@ def organization_list(request):
     countries = (
         filters.apply(everyone, without="country")
         .exclude(country="")
-        .values("country")
+        .values_list("country")
         .annotate(n=Count("pk"))
-        .order_by(Lower("country"))
+        .values_list("country", "n")
     )
     chosen = filters.cleaned_data
     return render(
@@ -78,10 +79,13 @@ def organization_list(request):
                 for value, label in OrganizationKind.choices
                 if kinds.get(value) or chosen["kind"] == value
             ],
-            "country_choices": [
-                {"value": row["country"], "label": row["country"], "count": row["n"]}
-                for row in countries
-            ],
+            "country_choices": sorted(
+                (
+                    {"value": code, "label": country_name(code), "count": count}
+                    for code, count in countries
+                ),
+                key=lambda choice: choice["label"],
+            ),
             "chosen": chosen,
         },
     )
