@@ -11,3 +11,5 @@ from catalog.admin import artifacts, memberships, reference, relations  # noqa: 
 from catalog.admin.login import ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
+# The home page leads with the review queue, the curators' daily work.
+admin.site.index_template = "admin/catalog/index.html"

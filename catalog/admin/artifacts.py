@@ -7,9 +7,14 @@ are shown, never typed in.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch
-from django.urls import path
+from django.db.models.functions import Lower
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.access import editing_organization_ids, is_curator
@@ -39,6 +44,7 @@ from catalog.models import (
 )
 from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.openness import assess_artifact
+from catalog.workflow import WITHDRAW
 
 # Fields no admin form sets: the workflow's and the computed ones.
 KEPT_ON_SAVE = (
@@ -51,15 +57,22 @@ KEPT_ON_SAVE = (
 )
 
 
-def as_artifact(obj: Artifact) -> Artifact:
-    """The entry as a plain Artifact, not a per-kind proxy.
+@contextmanager
+def as_artifact(obj: Artifact):
+    """The entry as a plain Artifact, not a per-kind proxy, for the length of a write.
 
     Django sends a proxy's save and delete signals with the proxy as sender, and the
     receivers that keep history, search documents and derived fields listen for
-    Artifact; so every write of the admin goes through the concrete class.
+    Artifact; so every write of the admin goes through the concrete class. The entry
+    is its section's proxy again afterwards, so the admin answers in that section
+    ("The model ... was added", back to Models), not in "entries".
     """
+    proxy = obj.__class__
     obj.__class__ = Artifact
-    return obj
+    try:
+        yield obj
+    finally:
+        obj.__class__ = proxy
 
 
 def save_lead_and_licenses(artifact: Artifact, lead: Organization) -> None:
@@ -161,8 +174,9 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
 
     kind: str | None = None
     form = ArtifactForm
+    delete_selected_confirmation_template = "admin/catalog/entries_delete_selected.html"
     list_display = [
-        "name",
+        "entry_name",
         "computed_id",
         "kind",
         "lead",
@@ -248,7 +262,7 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
                 "Release and links",
                 {
                     "fields": [
-                        ("released_on", "release_precision"),
+                        "release_date",
                         "version",
                         "homepage_url",
                         "repository_url",
@@ -295,11 +309,35 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
             live = Artifact.objects.filter(pk=obj.pk).values(*KEPT_ON_SAVE).get()
             for field, value in live.items():
                 setattr(obj, field, value)
-        super().save_model(request, as_artifact(obj), form, change)
-        save_lead_and_licenses(obj, lead)
+        with as_artifact(obj) as artifact:
+            super().save_model(request, artifact, form, change)
+            save_lead_and_licenses(artifact, lead)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, as_artifact(obj))
+        with as_artifact(obj) as artifact:
+            super().delete_model(request, artifact)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        entry = self.get_object(request, unquote(object_id))  # 404 outside the user's rows
+        if entry.status != ArtifactStatus.DRAFT and not is_curator(request.user):
+            # Django would answer a bare "permission denied": say what to do instead.
+            may_withdraw = WITHDRAW.permitted(entry, request.user)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Published entries are withdrawn, not deleted",
+                "opts": self.opts,
+                "entry": entry,
+                "lead": entry.lead_organization,
+                "may_withdraw": may_withdraw,
+                "change_url": reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[entry.pk],
+                ),
+            }
+            return TemplateResponse(
+                request, "admin/catalog/entry_not_deleted.html", context, status=403
+            )
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, Artifact.objects.filter(pk__in=queryset.values("pk")))
@@ -321,6 +359,10 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
         ]
 
     # -- derived, read-only columns and fields
+
+    @admin.display(description="name", ordering=Lower("name"))
+    def entry_name(self, obj):
+        return obj.name  # sorted as people read: "AMD-OLMo" after "Adversarial"
 
     @admin.display(description="id")
     def computed_id(self, obj):
