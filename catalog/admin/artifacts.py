@@ -7,8 +7,6 @@ are shown, never typed in.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch
@@ -29,6 +27,7 @@ from catalog.admin.forms import (
 )
 from catalog.admin.review import ReviewMixin
 from catalog.admin.scoping import OrganizationScopedAdmin, ScopedInline
+from catalog.admin.versions import OneVersionPerSave, as_artifact
 from catalog.licenses import derived_license_warnings, get_or_create_licenses, parse_expression
 from catalog.models import (
     Artifact,
@@ -55,24 +54,6 @@ KEPT_ON_SAVE = (
     "openness_class",
     "namespace",
 )
-
-
-@contextmanager
-def as_artifact(obj: Artifact):
-    """The entry as a plain Artifact, not a per-kind proxy, for the length of a write.
-
-    Django sends a proxy's save and delete signals with the proxy as sender, and the
-    receivers that keep history, search documents and derived fields listen for
-    Artifact; so every write of the admin goes through the concrete class. The entry
-    is its section's proxy again afterwards, so the admin answers in that section
-    ("The model ... was added", back to Models), not in "entries".
-    """
-    proxy = obj.__class__
-    obj.__class__ = Artifact
-    try:
-        yield obj
-    finally:
-        obj.__class__ = proxy
 
 
 def save_lead_and_licenses(artifact: Artifact, lead: Organization) -> None:
@@ -169,7 +150,7 @@ KIND_FIELDS = {
 # -- the entry admin ---------------------------------------------------------------------
 
 
-class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
+class ArtifactAdmin(OneVersionPerSave, ReviewMixin, OrganizationScopedAdmin):
     """All entries: the curators' review desk; each kind's section narrows it."""
 
     kind: str | None = None
@@ -208,7 +189,7 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
         "openness_summary",
     ]
     inlines = [ContributorInline, SourceInline, RelationInline]
-    history_list_display = ["status"]
+    history_list_display = ["status_label"]
 
     # -- rows
 
@@ -309,6 +290,7 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
             live = Artifact.objects.filter(pk=obj.pk).values(*KEPT_ON_SAVE).get()
             for field, value in live.items():
                 setattr(obj, field, value)
+        self.start_version(obj)  # written whole once the related rows are saved too
         with as_artifact(obj) as artifact:
             super().save_model(request, artifact, form, change)
             save_lead_and_licenses(artifact, lead)
@@ -363,6 +345,10 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
     @admin.display(description="name", ordering=Lower("name"))
     def entry_name(self, obj):
         return obj.name  # sorted as people read: "AMD-OLMo" after "Adversarial"
+
+    @admin.display(description="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
 
     @admin.display(description="id")
     def computed_id(self, obj):
