@@ -268,3 +268,19 @@ def test_organizations_sort_as_people_read(client, curator):
         make_organization(name.lower(), name=name)
     response = client.get(reverse("admin:catalog_organization_changelist"))
     assert [o.name for o in response.context["cl"].result_list] == READ_ORDER
+
+
+def test_the_entry_page_says_published_entries_are_withdrawn(client, editor, ibm):
+    published = make_artifact("granite", lead=ibm, status=ArtifactStatus.PUBLISHED)
+    draft = make_artifact("draft", lead=ibm, status=ArtifactStatus.DRAFT)
+    hint = "Published entries are withdrawn, not deleted"
+    page = client.get(reverse("admin:catalog_modelentry_change", args=[published.pk]))
+    assert hint in page.content.decode()
+    page = client.get(reverse("admin:catalog_modelentry_change", args=[draft.pk]))
+    assert hint not in page.content.decode()
+
+
+def test_an_admin_of_one_organization_finds_it_chosen_for_a_membership(client, ibm):
+    client.force_login(member(ibm, MembershipRole.ADMIN, username="ibm-admin"))
+    form = client.get(reverse("admin:catalog_membership_add")).context["adminform"].form
+    assert form["organization"].value() == ibm.pk

@@ -76,6 +76,8 @@ class MembershipAdmin(OrganizationScopedAdmin):
         if db_field.name == "organization" and not is_curator(request.user):
             managed = managing_organization_ids(request.user)
             kwargs["queryset"] = Organization.objects.filter(pk__in=managed)
+            if len(managed) == 1:
+                kwargs["initial"] = next(iter(managed))  # nothing to choose
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
