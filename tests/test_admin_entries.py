@@ -284,3 +284,13 @@ def test_an_admin_of_one_organization_finds_it_chosen_for_a_membership(client, i
     client.force_login(member(ibm, MembershipRole.ADMIN, username="ibm-admin"))
     form = client.get(reverse("admin:catalog_membership_add")).context["adminform"].form
     assert form["organization"].value() == ibm.pk
+
+
+def test_the_lead_organization_filter_sorts_as_people_read(client, curator):
+    for name in NAMES:
+        make_artifact(lead=make_organization(name.lower(), name=name))
+    response = client.get(reverse("admin:catalog_artifact_changelist"))
+    filters = response.context["cl"].filter_specs
+    lead_filter = next(f for f in filters if getattr(f, "parameter_name", "") == "lead")
+    names = [name for _, name in lead_filter.lookup_choices]
+    assert names == READ_ORDER

@@ -64,7 +64,7 @@ class ReleaseDateField(forms.CharField):
             "help_text",
             f"The first public release, as precisely as it is known: {RELEASE_DATE_FORMS}.",
         )
-        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10, "placeholder": "2024-10"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10}))
         super().__init__(**kwargs)
 
     def clean(self, value):

@@ -223,7 +223,7 @@ def test_an_organization_admin_gives_a_role_deprecates_and_withdraws(open_browse
     admin.locator("#id_username").fill("ibm-colleague")
     admin.locator("#id_organization").select_option(label="IBM")
     admin.locator("#id_role").select_option("editor")
-    snapshot(admin, "admin-add-membership")
+    snapshot(admin, "organization-admin-add-membership")
     admin.get_by_role("button", name="Save", exact=True).click()
     expect(admin.locator(".messagelist")).to_contain_text("was added successfully")
     membership = Membership.objects.get(user__username="ibm-colleague")
@@ -240,7 +240,7 @@ def test_an_organization_admin_gives_a_role_deprecates_and_withdraws(open_browse
     reason = "Superseded by the AI Fairness toolkit's successor; use that instead."
     open_entry_from_list(admin, "Tools", "aif360", "AI Fairness 360 (AIF360)")
     admin.get_by_label("Reason, shown publicly (required):").fill(reason)
-    snapshot(admin, "admin-withdraw")
+    snapshot(admin, "organization-admin-withdraw")
     click_workflow_button(admin, "Withdraw")
     expect(status_heading(admin)).to_have_text("Review: this entry is withdrawn")
     assert Artifact.objects.get_by_id("ibm/aif360").withdrawn_reason == reason
