@@ -294,3 +294,14 @@ def test_the_lead_organization_filter_sorts_as_people_read(client, curator):
     lead_filter = next(f for f in filters if getattr(f, "parameter_name", "") == "lead")
     names = [name for _, name in lead_filter.lookup_choices]
     assert names == READ_ORDER
+
+
+def test_memberships_sort_by_organization_as_people_read(client, curator):
+    for name in NAMES:
+        Membership.objects.create(
+            user=User.objects.create(username=f"staff-of-{name.lower()}"),
+            organization=make_organization(name.lower(), name=name),
+            role=MembershipRole.VIEWER,
+        )
+    response = client.get(reverse("admin:catalog_membership_changelist"))
+    assert [m.organization.name for m in response.context["cl"].result_list] == READ_ORDER

@@ -64,10 +64,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 60 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert "entries: 60 created, 0 updated, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 60 unchanged" in out.getvalue()
+    assert "entries: 0 created, 0 updated, 60 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 

@@ -46,6 +46,7 @@ class LicenseAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["category", "in_registry", "commercial_use", "use_restrictions"]
     search_fields = ["key", "name"]
+    ordering = [Lower("key")]
 
 
 class TermAdmin(admin.ModelAdmin):
