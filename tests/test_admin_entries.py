@@ -4,6 +4,7 @@ release date, deleting, the list's actions and the order of names."""
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 import pytest
@@ -53,7 +54,7 @@ def curator(client):
 def visible_text(content: str) -> str:
     """What a person reads on a page: the text between the tags, scripts left out."""
     content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", content).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
 
 
 def new_entry(lead, **fields):
@@ -97,6 +98,7 @@ def test_the_home_page_links_the_review_queue(client, ibm, who, request):
 def test_adding_in_a_kinds_section_stays_in_that_section(client, editor, ibm, section, kind, word):
     add_page = client.get(reverse(f"admin:catalog_{section}_add")).content.decode()
     assert f"<title>Add {word} |" in add_page
+    assert f"Home › Alliance Catalog › {word.capitalize()}s › Add {word}" in visible_text(add_page)
     response = client.post(reverse(f"admin:catalog_{section}_add"), new_entry(ibm), follow=True)
     entry = Artifact.objects.get(namespace="ibm", slug="granite-x")
     assert entry.kind == kind
