@@ -125,7 +125,7 @@ class VersionHelper(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if value is None or value == "" or value == []:
+        if value is None or value in ("", [], {}):
             return EMPTY
         if getattr(field, "flatchoices", None) and not field.many_to_many:
             return str(dict(field.flatchoices).get(value, value))

@@ -122,6 +122,16 @@ def test_an_editor_adds_a_model_and_submits_it_for_review(open_browser):
     entry = Artifact.objects.get_by_id("ibm/granite-journey-8b")
     assert (entry.status, entry.released_display) == ("in_review", "2024-10")
 
+    # Its history: one version for the save, one for the step, in plain words.
+    page.get_by_role("link", name="History").click()
+    versions = page.locator("#change-history tbody tr")
+    expect(versions).to_have_count(2)
+    expect(versions.nth(0)).to_contain_text("In review")
+    expect(versions.nth(0)).to_contain_text("Submit for review")
+    expect(versions.nth(1)).to_contain_text("Added")
+    expect(page.locator("#change-history")).not_to_contain_text("None")
+    snapshot(page, "editor-history")
+
     # The public does not see it yet.
     public, public_problems = open_browser()
     response = public.goto("/artifacts/ibm/granite-journey-8b/")
