@@ -452,24 +452,24 @@ def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -
             create=lambda v, a=artifact: Source(artifact=a, **v),
         )
         keys = parse_expression(expression).keys if expression else ()
-        _set_m2m(report, artifact.licenses, _licenses(report, keys), "artifact licenses")
+        _set_m2m(report, artifact.licenses, _licenses(report, keys), "entry licenses")
         _set_m2m(
             report,
             artifact.tasks,
             _terms(Task, record.get("tasks"), where, "tasks"),
-            "artifact tasks",
+            "entry tasks",
         )
         _set_m2m(
             report,
             artifact.modalities,
             _terms(Modality, record.get("modalities"), where, "modalities"),
-            "artifact modalities",
+            "entry modalities",
         )
         _set_m2m(
             report,
             artifact.languages,
             _terms(Language, record.get("languages"), where, "languages"),
-            "artifact languages",
+            "entry languages",
         )
         tags = []
         for slug_ in record.get("tags") or []:
@@ -484,7 +484,7 @@ def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -
                 report.count("tags", "unchanged")
                 report.seen_tags.add(slug_)
             tags.append(tag)
-        _set_m2m(report, artifact.tags, tags, "artifact tags")
+        _set_m2m(report, artifact.tags, tags, "entry tags")
     return artifact
 
 

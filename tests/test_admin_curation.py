@@ -301,3 +301,41 @@ def test_edges_to_another_members_draft_stay_hidden_from_contributors(client, ed
     change = client.get(reverse("admin:catalog_modelentry_change", args=[shared.pk]))
     assert change.status_code == 200
     assert "zorblax-secret" not in change.content.decode()
+
+
+# -- the buttons on an entry's page --------------------------------------------------------
+
+
+def workflow_forms(content: str) -> dict[str, str]:
+    """The workflow buttons of a change page: {button label: its form's action}."""
+    import re
+
+    forms = re.findall(
+        r'<form method="post" action="([^"]*)"[^>]*>.*?name="transition" value="([^"]+)"',
+        content,
+        flags=re.S,
+    )
+    return {label: action for action, label in forms}
+
+
+@pytest.mark.parametrize(
+    ("section", "kind"),
+    [
+        ("artifact", ArtifactKind.MODEL),
+        ("modelentry", ArtifactKind.MODEL),
+        ("datasetentry", ArtifactKind.DATASET),
+        ("toolentry", ArtifactKind.TOOL),
+    ],
+)
+def test_the_submit_button_posts_where_its_form_points(client, editor, ibm, section, kind):
+    from urllib.parse import urljoin
+
+    draft = make_artifact(lead=ibm, status=ArtifactStatus.DRAFT, kind=kind)
+    change_url = reverse(f"admin:catalog_{section}_change", args=[draft.pk])
+    buttons = workflow_forms(client.get(change_url).content.decode())
+    assert list(buttons) == ["Submit for review"]
+    # Where a browser sends the form: its action, resolved against the page's address.
+    response = client.post(urljoin(change_url, buttons["Submit for review"]))
+    assert response.status_code == 302
+    assert response["Location"] == change_url
+    assert Artifact.objects.get(pk=draft.pk).status == ArtifactStatus.IN_REVIEW

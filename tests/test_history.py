@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.members import create_curator, give_member_access
 from catalog.models import Artifact, ArtifactStatus, Membership, MembershipRole, Relation
@@ -187,3 +188,113 @@ def test_a_revert_never_moves_the_status_of_a_withdrawn_entry(client, ibm, curat
         ArtifactStatus.WITHDRAWN,
         "License problem.",
     )
+
+
+# -- one save, one version, in plain words --------------------------------------------------
+
+
+def test_one_admin_save_is_one_version_with_a_reason(client, ibm, editor):
+    from catalog.models import Component, OpennessClass, OpennessComponent, Task
+
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.DRAFT, license="MIT")
+    # Five of Class III's six components: the sixth, added in the form, makes the class.
+    components = [c for c in Component.values[:6] if c != Component.EVALUATION_RESULTS]
+    for component in components:
+        OpennessComponent.objects.create(
+            artifact=artifact, component=component, included=True, license_expression="MIT"
+        )
+    parent = make_artifact("parent", lead=ibm)
+    generation = Task.objects.create(slug="text-generation", name="Text generation")
+    coding = Task.objects.create(slug="code-generation", name="Code generation")
+    versions = artifact.history.count()
+    edit_through_admin(
+        client,
+        editor,
+        artifact,
+        license_expression="Apache-2.0",
+        tasks=[generation.pk, coding.pk],
+        **{
+            "relations-TOTAL_FORMS": "1",
+            "relations-0-relation_type": "fine_tuned_from",
+            "relations-0-target": parent.pk,
+            "openness_components-TOTAL_FORMS": "1",
+            "openness_components-0-component": Component.EVALUATION_RESULTS,
+            "openness_components-0-included": "on",
+            "openness_components-0-license_expression": "MIT",
+            # What a browser sends beside fields with a callable default (the form
+            # compares against it to tell whether the field changed).
+            "initial-unverified": "{}",
+            "initial-formats": "[]",
+            "initial-programming_languages": "[]",
+        },
+    )
+    artifact.refresh_from_db()
+    assert artifact.openness_class == OpennessClass.CLASS_III
+    assert artifact.history.count() == versions + 1
+    version = artifact.history.latest("history_id")
+    assert version.history_change_reason == (
+        "Changed license, tasks; added openness component; added lineage edge"
+    )
+    assert version.history_user == editor
+    # The version holds the whole saved state: fields, taxonomy, licenses, derived class.
+    assert version.license_expression == "Apache-2.0"
+    assert version.openness_class == OpennessClass.CLASS_III
+    assert {t.task.name for t in version.tasks.all()} == {"Text generation", "Code generation"}
+    assert [link.license.key for link in version.licenses.all()] == ["Apache-2.0"]
+
+
+def test_adding_in_the_admin_is_one_version(client, ibm, editor):
+    from catalog.models import Task
+
+    task = Task.objects.create(slug="text-generation", name="Text generation")
+    client.force_login(editor)
+    data = {
+        "lead_organization": ibm.pk,
+        "slug": "granite-new",
+        "name": "Granite New",
+        "summary": "A model.",
+        "license_expression": "Apache-2.0",
+        "tasks": [task.pk],
+        "unverified": "{}",
+        "formats": "[]",
+        "programming_languages": "[]",
+    }
+    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(reverse("admin:catalog_modelentry_add"), data)
+    assert response.status_code == 302
+    artifact = Artifact.objects.get(namespace="ibm", slug="granite-new")
+    version = artifact.history.get()
+    assert (version.history_type, version.history_change_reason) == ("+", "Added")
+    assert [t.task.name for t in version.tasks.all()] == ["Text generation"]
+
+
+def test_the_history_page_reads_in_display_words(client, ibm, editor, curator):
+    artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.IN_REVIEW)
+    edit_through_admin(client, editor, artifact, summary="Edited.")
+    PUBLISH.execute(artifact, user=curator, at=timezone.now())
+    client.force_login(curator)
+    content = client.get(
+        reverse("admin:catalog_modelentry_history", args=[artifact.pk])
+    ).content.decode()
+    assert "<strong>Status:</strong> In review&nbsp;&rarr;&nbsp;&nbsp;Published" in content
+    assert "<td>Published</td>" in content
+    assert "Changed summary" in content
+    assert "None" not in content
+    assert "published&nbsp;" not in content
+
+
+def test_a_membership_history_names_the_organization(client, ibm, curator):
+    meta = make_organization("meta", name="Meta")
+    membership = Membership.objects.create(
+        user=User.objects.create(username="someone"), organization=ibm, role=MembershipRole.VIEWER
+    )
+    membership.organization = meta
+    membership.role = MembershipRole.EDITOR
+    membership.save()
+    client.force_login(curator)
+    content = client.get(
+        reverse("admin:catalog_membership_history", args=[membership.pk])
+    ).content.decode()
+    assert "<strong>Organization:</strong> IBM&nbsp;&rarr;&nbsp;&nbsp;Meta" in content
+    assert "<strong>Role:</strong> Viewer&nbsp;&rarr;&nbsp;&nbsp;Editor" in content

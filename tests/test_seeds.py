@@ -71,10 +71,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 70 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
+    assert "entries: 70 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 0 deleted, 70 unchanged" in out.getvalue()
+    assert "entries: 0 created, 0 updated, 0 deleted, 70 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -116,8 +116,8 @@ def test_the_counts_say_what_happened_on_a_first_and_a_second_run():
         assert states["created"] > 0, (name, states)
         assert states["unchanged"] == states["updated"] == states["deleted"] == 0, (name, states)
     assert first["licenses"]["created"] == License.objects.count()
-    assert first["artifacts"]["created"] == Artifact.objects.count()
-    assert first["artifact licenses"]["created"] == Artifact.licenses.through.objects.count()
+    assert first["entries"]["created"] == Artifact.objects.count()
+    assert first["entry licenses"]["created"] == Artifact.licenses.through.objects.count()
     assert first["tags"]["created"] == Tag.objects.count()
     out = StringIO()
     call_command("load_seeds", stdout=out)
@@ -135,8 +135,8 @@ def test_a_removed_link_is_counted_as_deleted(tmp_path):
     load_seeds()
     seeds = broken_copy(tmp_path, "models.yaml", "snowflake/snowflake-arctic", "tags", [])
     report = load_seeds(seeds)
-    assert report.deleted["artifact tags"] > 0
-    assert report.created["artifact tags"] == 0
+    assert report.deleted["entry tags"] > 0
+    assert report.created["entry tags"] == 0
     out = StringIO()
     call_command("load_seeds", seeds_dir=seeds, stdout=out)
     assert "nothing changed" in out.getvalue()

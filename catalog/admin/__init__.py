@@ -1,8 +1,8 @@
 """Curation in the Django admin: member workspaces and the curators' review desk.
 
 One module per admin; `scoping` holds the org-scoping every admin shares, `review` the
-workflow actions and buttons, `forms` the validation with its messages, `login` the
-sign-in throttling.
+workflow actions and buttons, `forms` the validation with its messages, `versions`
+the one history version per save, `login` the sign-in throttling.
 """
 
 from django.contrib import admin
@@ -11,3 +11,8 @@ from catalog.admin import artifacts, memberships, reference, relations  # noqa: 
 from catalog.admin.login import ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
+# The home page leads with the review queue, the curators' daily work.
+admin.site.index_template = "admin/catalog/index.html"
+admin.site.site_header = "Alliance Catalog curation"
+admin.site.site_title = "Alliance Catalog curation"
+admin.site.index_title = "Entries, members and review"

@@ -8,8 +8,11 @@ are shown, never typed in.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch
-from django.urls import path
+from django.db.models.functions import Lower
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.access import editing_organization_ids, is_curator
@@ -24,6 +27,7 @@ from catalog.admin.forms import (
 )
 from catalog.admin.review import ReviewMixin
 from catalog.admin.scoping import OrganizationScopedAdmin, ScopedInline
+from catalog.admin.versions import OneVersionPerSave, as_artifact
 from catalog.licenses import derived_license_warnings, get_or_create_licenses, parse_expression
 from catalog.models import (
     Artifact,
@@ -39,6 +43,7 @@ from catalog.models import (
 )
 from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.openness import assess_artifact
+from catalog.workflow import WITHDRAW
 
 # Fields no admin form sets: the workflow's and the computed ones.
 KEPT_ON_SAVE = (
@@ -49,17 +54,6 @@ KEPT_ON_SAVE = (
     "openness_class",
     "namespace",
 )
-
-
-def as_artifact(obj: Artifact) -> Artifact:
-    """The entry as a plain Artifact, not a per-kind proxy.
-
-    Django sends a proxy's save and delete signals with the proxy as sender, and the
-    receivers that keep history, search documents and derived fields listen for
-    Artifact; so every write of the admin goes through the concrete class.
-    """
-    obj.__class__ = Artifact
-    return obj
 
 
 def save_lead_and_licenses(artifact: Artifact, lead: Organization) -> None:
@@ -156,13 +150,14 @@ KIND_FIELDS = {
 # -- the entry admin ---------------------------------------------------------------------
 
 
-class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
+class ArtifactAdmin(OneVersionPerSave, ReviewMixin, OrganizationScopedAdmin):
     """All entries: the curators' review desk; each kind's section narrows it."""
 
     kind: str | None = None
     form = ArtifactForm
+    delete_selected_confirmation_template = "admin/catalog/entries_delete_selected.html"
     list_display = [
-        "name",
+        "entry_name",
         "computed_id",
         "kind",
         "lead",
@@ -194,7 +189,7 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
         "openness_summary",
     ]
     inlines = [ContributorInline, SourceInline, RelationInline]
-    history_list_display = ["status"]
+    history_list_display = ["status_label"]
 
     # -- rows
 
@@ -248,7 +243,7 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
                 "Release and links",
                 {
                     "fields": [
-                        ("released_on", "release_precision"),
+                        "release_date",
                         "version",
                         "homepage_url",
                         "repository_url",
@@ -295,11 +290,36 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
             live = Artifact.objects.filter(pk=obj.pk).values(*KEPT_ON_SAVE).get()
             for field, value in live.items():
                 setattr(obj, field, value)
-        super().save_model(request, as_artifact(obj), form, change)
-        save_lead_and_licenses(obj, lead)
+        self.start_version(obj)  # written whole once the related rows are saved too
+        with as_artifact(obj) as artifact:
+            super().save_model(request, artifact, form, change)
+            save_lead_and_licenses(artifact, lead)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, as_artifact(obj))
+        with as_artifact(obj) as artifact:
+            super().delete_model(request, artifact)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        entry = self.get_object(request, unquote(object_id))  # 404 outside the user's rows
+        if entry.status != ArtifactStatus.DRAFT and not is_curator(request.user):
+            # Django would answer a bare "permission denied": say what to do instead.
+            may_withdraw = WITHDRAW.permitted(entry, request.user)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Published entries are withdrawn, not deleted",
+                "opts": self.opts,
+                "entry": entry,
+                "lead": entry.lead_organization,
+                "may_withdraw": may_withdraw,
+                "change_url": reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[entry.pk],
+                ),
+            }
+            return TemplateResponse(
+                request, "admin/catalog/entry_not_deleted.html", context, status=403
+            )
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, Artifact.objects.filter(pk__in=queryset.values("pk")))
@@ -321,6 +341,14 @@ class ArtifactAdmin(ReviewMixin, OrganizationScopedAdmin):
         ]
 
     # -- derived, read-only columns and fields
+
+    @admin.display(description="name", ordering=Lower("name"))
+    def entry_name(self, obj):
+        return obj.name  # sorted as people read: "AMD-OLMo" after "Adversarial"
+
+    @admin.display(description="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
 
     @admin.display(description="id")
     def computed_id(self, obj):

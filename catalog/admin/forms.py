@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
@@ -13,6 +16,7 @@ from catalog.lineage import check_relation
 from catalog.models import (
     Artifact,
     ContributionRole,
+    DatePrecision,
     License,
     OpennessComponent,
     Organization,
@@ -20,6 +24,51 @@ from catalog.models import (
 )
 
 LEAD_FIELD = "lead_organization"
+RELEASE_FIELD = "release_date"
+RELEASE_DATE_FORMS = "a year (2024), a month (2024-10) or a day (2024-10-05)"
+RELEASE_DATE_ERROR = f"Enter the release date as {RELEASE_DATE_FORMS}."
+_RELEASE_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?")
+
+
+def parse_release_date(text: str) -> tuple[datetime.date | None, str]:
+    """`2024`, `2024-10` or `2024-10-05` as (date, precision); ("", None) when empty.
+
+    The precision follows what was typed: a year is stored as its first of January,
+    a month as its first day, with the precision saying how much of it is known.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    match = _RELEASE_DATE.fullmatch(text)
+    if match is None:
+        raise ValidationError(RELEASE_DATE_ERROR, code="invalid_release_date")
+    year, month, day = match["year"], match["month"], match["day"]
+    try:
+        released_on = datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValidationError(
+            f"{text} is not a date in the calendar. {RELEASE_DATE_ERROR}",
+            code="invalid_release_date",
+        ) from None
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return released_on, precision
+
+
+class ReleaseDateField(forms.CharField):
+    """One field for the release date and its precision, as people write dates."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Release date")
+        kwargs.setdefault(
+            "help_text",
+            f"The first public release, as precisely as it is known: {RELEASE_DATE_FORMS}.",
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return parse_release_date(super().clean(value))
 
 
 def lead_choices(user) -> forms.models.QuerySet:
@@ -65,6 +114,7 @@ class ArtifactForm(forms.ModelForm):
         queryset=Organization.objects.none(),
         help_text="The member that registers and maintains the entry; its slug starts the id.",
     )
+    release_date = ReleaseDateField()
 
     class Meta:
         model = Artifact
@@ -76,7 +126,17 @@ class ArtifactForm(forms.ModelForm):
             if getattr(f, "editable", False)
             and not f.auto_created
             and f.name
-            not in {"id", "licenses", "status", "review_note", "withdrawn_reason", "organizations"}
+            not in {
+                "id",
+                "licenses",
+                "status",
+                "review_note",
+                "withdrawn_reason",
+                "organizations",
+                # typed as one release date, whose form sets the precision
+                "released_on",
+                "release_precision",
+            }
         ]
         widgets = {"license_expression": LicenseKeyInput(attrs={"size": 60})}
         formfield_callback = https_url_fields
@@ -100,14 +160,23 @@ class ArtifactForm(forms.ModelForm):
                 .values_list("organization_id", flat=True)
                 .first()
             )
-        elif self.kind:
-            self.instance.kind = self.kind
+        else:
+            if self.kind:
+                self.instance.kind = self.kind
+            own = editing_organization_ids(self.user) if not is_curator(self.user) else ()
+            if len(own) == 1:
+                # A member of one organization registers for it; nothing to choose.
+                lead.initial = next(iter(own))
+        self.fields[RELEASE_FIELD].initial = self.instance.released_display
 
     def clean_license_expression(self) -> str:
         return clean_expression(self.cleaned_data.get("license_expression", ""))
 
     def clean(self):
         cleaned = super().clean()
+        if RELEASE_FIELD in cleaned:
+            # Set before the model's own validation, which checks date and precision agree.
+            self.instance.released_on, self.instance.release_precision = cleaned[RELEASE_FIELD]
         lead = cleaned.get(LEAD_FIELD)
         slug = cleaned.get("slug", self.instance.slug)
         if lead is not None and slug and self.instance.pk is None:

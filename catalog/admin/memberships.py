@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db.models.functions import Lower
 
 from catalog.access import is_curator, managing_organization_ids, member_organization_ids
 from catalog.admin.scoping import OrganizationScopedAdmin
@@ -58,6 +59,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "organization__name", "organization__slug"]
     list_select_related = ["user", "organization"]
+    ordering = [Lower("organization__name"), Lower("user__username")]  # as people read
 
     def visible_rows(self, request, queryset):
         if is_curator(request.user):
@@ -76,6 +78,8 @@ class MembershipAdmin(OrganizationScopedAdmin):
         if db_field.name == "organization" and not is_curator(request.user):
             managed = managing_organization_ids(request.user)
             kwargs["queryset"] = Organization.objects.filter(pk__in=managed)
+            if len(managed) == 1:
+                kwargs["initial"] = next(iter(managed))  # nothing to choose
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

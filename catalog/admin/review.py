@@ -26,6 +26,15 @@ from catalog.workflow import (
 
 # The admin permission each group of transitions asks for (has_<name>_permission).
 PERMISSION_OF = {CURATORS: "review", EDITORS: "submit"}
+# The list's bulk actions, as a sentence about the selected entries.
+ACTION_DESCRIPTIONS = {
+    "submit": "Submit the selected entries for review",
+    "publish": "Publish the selected entries",
+    "send_back": "Send the selected entries back to their editors",
+    "deprecate": "Deprecate the selected entries",
+    "withdraw": "Withdraw the selected entries",
+    "restore": "Restore the selected entries",
+}
 
 
 def run_transition(request, artifacts, transition: Transition, note: str = "") -> None:
@@ -73,7 +82,7 @@ def transition_action(transition: Transition):
 
     action.__name__ = f"transition_{transition.name}"
     return admin.action(
-        description=f"{transition.label} the selected entries",
+        description=ACTION_DESCRIPTIONS[transition.name],
         permissions=[PERMISSION_OF.get(transition.allowed, "retire")],
     )(action)
 

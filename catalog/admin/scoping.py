@@ -22,6 +22,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.access import is_curator
+from catalog.admin.versions import VersionHelper
 
 # A link typed without a scheme is read as https (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -100,6 +101,10 @@ class OrganizationScopedAdmin(SimpleHistoryAdmin):
     # The history page diffs each version shown with the one before, a few queries per
     # version (many-to-many fields included): a page of 20 keeps that bounded.
     history_list_per_page = 20
+    object_history_list_template = "admin/catalog/history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return VersionHelper(self.model, historical_record)
 
     def has_view_history_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)

@@ -286,6 +286,9 @@ class Artifact(models.Model):
     objects = ArtifactQuerySet.as_manager()
 
     class Meta:
+        # "Entries" is the catalog's word for them in the admin and the docs.
+        verbose_name = "entry"
+        verbose_name_plural = "entries"
         ordering = ["name", "namespace", "slug"]
         constraints = [
             models.UniqueConstraint(fields=["namespace", "slug"], name="artifact_id_unique"),
