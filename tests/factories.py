@@ -71,3 +71,20 @@ def make_member(organization: Organization, role: str, username: str | None = No
     user = make_user(username, is_staff=True)
     Membership.objects.create(user=user, organization=organization, role=role)
     return user
+
+
+def admin_entry_form(lead: Organization, **fields) -> dict:
+    """What the admin's add-entry form posts for a minimal model led by `lead`."""
+    data = {
+        "lead_organization": lead.pk,
+        "slug": "granite-x",
+        "name": "Granite X",
+        "summary": "A model.",
+        "unverified": "{}",
+        "formats": "[]",
+        "programming_languages": "[]",
+    }
+    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update(fields)
+    return data

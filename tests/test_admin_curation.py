@@ -21,7 +21,7 @@ from catalog.models import (
     Relation,
     RelationType,
 )
-from tests.factories import make_artifact, make_organization
+from tests.factories import admin_entry_form, make_artifact, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -38,22 +38,6 @@ def editor(client, ibm):
     give_member_access(user)
     client.force_login(user)
     return user
-
-
-def form_data(lead, **fields):
-    data = {
-        "lead_organization": lead.pk,
-        "slug": "granite-x",
-        "name": "Granite X",
-        "summary": "A model.",
-        "unverified": "{}",
-        "formats": "[]",
-        "programming_languages": "[]",
-    }
-    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    data.update(fields)
-    return data
 
 
 def relation_rows(*rows):
@@ -92,14 +76,14 @@ INVALID = [
 
 @pytest.mark.parametrize(("fields", "message"), INVALID)
 def test_validation_messages(client, editor, ibm, fields, message):
-    response = client.post(reverse("admin:catalog_modelentry_add"), form_data(ibm, **fields))
+    response = client.post(reverse("admin:catalog_modelentry_add"), admin_entry_form(ibm, **fields))
     assert message in errors_of(response)
     assert not Artifact.objects.exists()
 
 
 def test_a_duplicate_id_is_named(client, editor, ibm):
     make_artifact("granite-x", lead=ibm)
-    response = client.post(reverse("admin:catalog_modelentry_add"), form_data(ibm))
+    response = client.post(reverse("admin:catalog_modelentry_add"), admin_entry_form(ibm))
     assert "The id ibm/granite-x is taken" in errors_of(response)
     assert Artifact.objects.count() == 1
 
@@ -116,7 +100,9 @@ def test_lineage_kind_mismatches_on_a_new_entry(
     client, editor, ibm, kind, relation_type, target_kind, message
 ):
     target = make_artifact(kind=target_kind)
-    data = form_data(ibm, **relation_rows({"relation_type": relation_type, "target": target.pk}))
+    data = admin_entry_form(
+        ibm, **relation_rows({"relation_type": relation_type, "target": target.pk})
+    )
     section = {ArtifactKind.MODEL: "modelentry", ArtifactKind.DATASET: "datasetentry"}[kind]
     response = client.post(reverse(f"admin:catalog_{section}_add"), data)
     assert message in errors_of(response)
@@ -127,7 +113,7 @@ def test_a_lineage_cycle_is_refused_with_the_chain(client, editor, ibm):
     base = make_artifact("base", lead=ibm, status=ArtifactStatus.DRAFT)
     tuned = make_artifact("tuned", lead=ibm, status=ArtifactStatus.DRAFT)
     Relation.objects.create(source=tuned, relation_type=RelationType.FINE_TUNED_FROM, target=base)
-    data = form_data(
+    data = admin_entry_form(
         ibm,
         slug="base",
         name="Base",
@@ -141,7 +127,7 @@ def test_a_lineage_cycle_is_refused_with_the_chain(client, editor, ibm):
 
 
 def test_the_lead_is_not_also_a_contributor(client, editor, ibm):
-    data = form_data(
+    data = admin_entry_form(
         ibm,
         **{
             "contributions-TOTAL_FORMS": "1",
@@ -154,7 +140,7 @@ def test_the_lead_is_not_also_a_contributor(client, editor, ibm):
 
 def test_a_new_entry_gets_its_id_lead_and_licenses(client, editor, ibm):
     partner = make_organization("partner")
-    data = form_data(
+    data = admin_entry_form(
         ibm,
         license_expression="apache-2.0 and mit",
         **{"contributions-TOTAL_FORMS": "1", "contributions-0-organization": partner.pk},
@@ -174,7 +160,7 @@ def test_a_new_entry_gets_its_id_lead_and_licenses(client, editor, ibm):
 
 def test_the_status_is_never_a_form_field(client, editor, ibm):
     draft = make_artifact(lead=ibm, status=ArtifactStatus.DRAFT)
-    data = form_data(ibm, slug=draft.slug, status=ArtifactStatus.PUBLISHED)
+    data = admin_entry_form(ibm, slug=draft.slug, status=ArtifactStatus.PUBLISHED)
     response = client.post(reverse("admin:catalog_modelentry_change", args=[draft.pk]), data)
     assert response.status_code == 302
     assert Artifact.objects.get(pk=draft.pk).status == ArtifactStatus.DRAFT
@@ -195,7 +181,7 @@ def test_a_derived_entry_more_permissive_than_its_parent_is_warned_not_blocked(
     client, editor, ibm, parent_license, child_license, warning
 ):
     parent = make_artifact("parent", license=parent_license)
-    data = form_data(
+    data = admin_entry_form(
         ibm,
         license_expression=child_license,
         **relation_rows({"relation_type": RelationType.FINE_TUNED_FROM, "target": parent.pk}),

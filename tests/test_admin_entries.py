@@ -20,7 +20,7 @@ from catalog.models import (
     MembershipRole,
     Organization,
 )
-from tests.factories import make_artifact, make_organization
+from tests.factories import admin_entry_form, make_artifact, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -57,22 +57,6 @@ def visible_text(content: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
 
 
-def new_entry(lead, **fields):
-    data = {
-        "lead_organization": lead.pk,
-        "slug": "granite-x",
-        "name": "Granite X",
-        "summary": "A model.",
-        "unverified": "{}",
-        "formats": "[]",
-        "programming_languages": "[]",
-    }
-    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    data.update(fields)
-    return data
-
-
 # -- the home page -------------------------------------------------------------------------
 
 
@@ -102,7 +86,9 @@ def test_adding_in_a_kinds_section_stays_in_that_section(client, editor, ibm, se
         ["Home ", " Alliance Catalog ", f" {word.capitalize()}s ", f" Add {word}"]
     )
     assert crumbs in visible_text(add_page)
-    response = client.post(reverse(f"admin:catalog_{section}_add"), new_entry(ibm), follow=True)
+    response = client.post(
+        reverse(f"admin:catalog_{section}_add"), admin_entry_form(ibm), follow=True
+    )
     entry = Artifact.objects.get(namespace="ibm", slug="granite-x")
     assert entry.kind == kind
     assert response.redirect_chain[-1][0] == reverse(f"admin:catalog_{section}_changelist")
@@ -113,7 +99,7 @@ def test_adding_in_a_kinds_section_stays_in_that_section(client, editor, ibm, se
     # "Save and continue editing" stays in the section too.
     again = client.post(
         reverse(f"admin:catalog_{section}_add"),
-        new_entry(ibm, slug="granite-y", _continue="1"),
+        admin_entry_form(ibm, slug="granite-y", _continue="1"),
     )
     entry = Artifact.objects.get(namespace="ibm", slug="granite-y")
     assert again["Location"] == reverse(f"admin:catalog_{section}_change", args=[entry.pk])
@@ -165,7 +151,7 @@ def test_the_release_date_keeps_the_precision_typed(
     client, editor, ibm, typed, stored, precision, shown
 ):
     response = client.post(
-        reverse("admin:catalog_modelentry_add"), new_entry(ibm, release_date=typed)
+        reverse("admin:catalog_modelentry_add"), admin_entry_form(ibm, release_date=typed)
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = Artifact.objects.get(namespace="ibm", slug="granite-x")
@@ -181,7 +167,7 @@ def test_the_release_date_keeps_the_precision_typed(
 @pytest.mark.parametrize("typed", ["24", "2024-13", "2024-02-30", "October 2024", "2024/10"])
 def test_a_release_date_in_another_form_is_refused_naming_the_forms(client, editor, ibm, typed):
     response = client.post(
-        reverse("admin:catalog_modelentry_add"), new_entry(ibm, release_date=typed)
+        reverse("admin:catalog_modelentry_add"), admin_entry_form(ibm, release_date=typed)
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["release_date"]
