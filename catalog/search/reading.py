@@ -7,8 +7,9 @@
 
 - Common words (PostgreSQL's English stop words, so SQLite reads them alike) need not
   match; inside a "phrase" they stay.
-- "model(s)", "dataset(s)", "tool(s)" as plain words name a kind. When the reader also
-  set `kind`, theirs wins and the word is simply left out.
+- "model(s)", "dataset(s)", "tool(s)" as plain words name a kind, unless they say what
+  an entry is about ("attacks on models", "dataset metadata"): then they are text.
+  When the reader also set `kind`, theirs wins and the word is simply left out.
 - Letters and digits joined or apart are one name: `llama2` also matches "Llama 2"
   and `llama 2` (or `llama-2`) also matches "Llama2" (`query.variants`).
 """
@@ -40,6 +41,10 @@ KIND_WORDS = {
     "tool": "tool",
     "tools": "tool",
 }
+# After these a kind word is what the entry is about: "attacks on models".
+OBJECT_PREPOSITIONS = frozenset(
+    ["on", "of", "for", "against", "about", "from", "into", "over", "between", "by", "with"]
+)
 MAX_VARIANTS = 4
 _LETTER_DIGIT_RUNS = re.compile(r"[^\W\d_]+|\d+")
 
@@ -62,6 +67,19 @@ def _plain_word(term: Term) -> str | None:
     if term.phrase or len(term.tokens) != 1:
         return None
     return term.tokens[0].lower()
+
+
+def _names_a_kind(words: list[str | None], index: int) -> bool:
+    """Whether the kind word at `index` asks for that kind, not for what it is about:
+    "attacks on models" is about models (after a preposition), "dataset metadata" is
+    about datasets (a singular before another word); "Arabic model", "models for code"
+    and "Meta permissive models" ask for models."""
+    before = words[index - 1] if index else None
+    after = words[index + 1] if index + 1 < len(words) else None
+    if before in OBJECT_PREPOSITIONS:
+        return False
+    singular = KIND_WORDS.get(words[index] or "") == words[index]
+    return not (singular and after is not None and after not in STOP_WORDS)
 
 
 def _is_common(term: Term) -> bool:
@@ -123,9 +141,10 @@ def read_query(query: ParsedQuery, *, kind_given: bool) -> Reading:
     kinds: list[str] = []
     kind_words: list[str] = []
     ignored: list[str] = []
-    for clause in query.clauses:
-        word = _plain_word(clause[0]) if len(clause) == 1 else None
-        if word in KIND_WORDS:
+    words = [_plain_word(clause[0]) if len(clause) == 1 else None for clause in query.clauses]
+    for index, clause in enumerate(query.clauses):
+        word = words[index]
+        if word in KIND_WORDS and _names_a_kind(words, index):
             kind_words.append(clause[0].text)
             if not kind_given and KIND_WORDS[word] not in kinds:
                 kinds.append(KIND_WORDS[word])
