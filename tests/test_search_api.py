@@ -535,3 +535,96 @@ def test_hidden_entries_never_crowd_public_matches_out_of_the_candidates(client,
     body = search(client, q="zorblax")
     assert [item["id"] for item in body["results"]] == [str(public)]
     assert (body["count"], body["count_is_capped"]) == (1, False)
+
+
+# ------------------------------------------------------------------------------
+# Search that forgives, and says how it read the question.
+# ------------------------------------------------------------------------------
+def test_common_words_need_not_match(client):
+    """A regression: "the" matched most of the catalog on SQLite, and "datasets for
+    geospatial work" nothing on either engine."""
+    body = search(client, q="datasets for geospatial work")
+    assert ids(body)[0] == "ibm/hls-burn-scars"
+    assert body["interpretation"]["ignored_words"] == ["for"]
+
+
+@pytest.mark.parametrize("q", ["the", "of the", "The AND"])
+def test_a_query_of_common_words_only_says_so(client, q):
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 400
+    (message,) = response.json()["q"]
+    assert "only common words" in message
+
+
+@pytest.mark.parametrize("q", ["🦙", "*", "--", "- * ~", "\u200b"])
+def test_a_query_with_nothing_searchable_is_a_400_naming_q(client, q):
+    """A regression: these listed the whole catalog as if q were empty."""
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 400
+    (message,) = response.json()["q"]
+    assert "no letters or digits" in message
+
+
+def test_kind_words_filter_by_kind_and_are_reported(client):
+    body = search(client, q="Meta permissive models")
+    assert ids(body) == ["meta/segment-anything"]
+    assert body["interpretation"]["kind"] == ["model"]
+    assert body["interpretation"]["kind_words"] == ["models"]
+    listed = all_ids(client, q="models")
+    assert set(listed) == {a.repo_id for a in published().filter(kind="model")}
+
+
+def test_an_explicit_kind_wins_over_kind_words(client):
+    body = search(client, q="geospatial models", kind="dataset")
+    assert ids(body) == ["ibm/hls-burn-scars"]
+    assert body["interpretation"]["kind"] == []
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"), [("llama2", "meta/llama-2"), ("llama-2", "meta/llama-2")]
+)
+def test_joined_and_hyphenated_names_find_the_spaced_name(client, q, expected):
+    assert ids(search(client, q=q))[0] == expected
+
+
+def test_when_no_entry_holds_every_word_the_most_words_come_first(client):
+    body = search(client, q="geospatial zanzibar")
+    assert body["interpretation"]["match"] == "some"
+    every = set(all_ids(client, q="geospatial"))
+    assert set(ids(body)) == every
+    assert search(client, q="geospatial imagery")["interpretation"]["match"] == "all"
+
+
+def test_a_typo_is_corrected_from_the_catalogs_words(client):
+    body = search(client, q="graniet")
+    assert body["interpretation"]["did_you_mean"] == "granite"
+    assert body["interpretation"]["corrected"] is True
+    assert set(ids(body)) == set(all_ids(client, q="granite"))
+    # With a word that matches, the results stay q's and the correction is offered.
+    partly = search(client, q="graniet code")
+    assert partly["interpretation"]["did_you_mean"] == "granite code"
+    assert partly["interpretation"]["corrected"] is False
+    assert partly["interpretation"]["match"] == "some"
+
+
+def test_nothing_to_correct_offers_nothing(client):
+    body = client.get(URL, {"q": "qwxzv"}).json()
+    assert body["count"] == 0
+    assert body["interpretation"]["did_you_mean"] is None
+    assert search(client)["interpretation"] is None
+
+
+def test_did_you_mean_costs_a_bounded_number_of_statements(client):
+    """The match, the vocabulary lookup (one statement for all words, through an index),
+    then the corrected search: its match and its page (entries and their relations,
+    as in test_a_plain_text_search_reads_the_matches_and_the_page_only)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"q": "graniet"}).status_code == 200
+    assert len(queries) == 2 + 6, "\n".join(q["sql"][:120] for q in queries)
+    # All words but one unknown: the match, the some-words match, one lookup, the page.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"q": "graniet geospacial code"}).status_code == 200
+    assert len(queries) == 3 + 5, "\n".join(q["sql"][:120] for q in queries)

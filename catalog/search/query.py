@@ -432,7 +432,7 @@ def run_search(
                 retry.interpretation.did_you_mean = suggestion
                 retry.interpretation.corrected = True
                 return retry
-            suggestion = ""  # the index's words no longer find anything
+            # Still offered: dropping a filter may be what finds it.
         result.interpretation.did_you_mean = suggestion
 
     if page_ids:
