@@ -12,6 +12,9 @@
     result.count_is_capped       # True when `q` matched more than CANDIDATE_LIMIT
     result.facets                # {"kind": [FacetValue(value, label, count, selected)]}
     result.page, result.page_size, result.num_pages, result.has_next, result.has_previous
+    result.interpretation        # how q was read (None without q): kinds its words asked
+                                 # for, common words left out, match "all" or "some",
+                                 # did_you_mean and whether the results are its
 
 Parameters (a QueryDict; unknown ones are ignored):
   q            words, "phrases", -exclusions, OR; the last word also matches as a prefix
@@ -22,7 +25,15 @@ Parameters (a QueryDict; unknown ones are ignored):
   facets       comma-separated facet names, read when the `facets` argument is None
 
 Visibility: everyone sees published and deprecated entries; `status=` lets a member add
-their own organizations' entries in that status (Artifact.objects.visible_to).
+their own organizations' entries in that status (Artifact.objects.visible_to). An
+anonymous reader asking for a status that is not public gets an error naming `status`.
+
+Forgiving (catalog.search.reading): common words need not match, kind words filter,
+names match joined or apart. When no entry holds every word, a second statement finds
+the entries holding the most of them; when nothing or only some words match, one
+statement looks the unknown words up in the index's vocabulary (catalog.search.
+vocabulary), and if nothing matched, the corrected q is searched once more. A q with
+nothing to search for, or with common words only, is an error naming `q`.
 
 Cost grows with matches, not with the catalog: a text query ranks all its matches in
 the index but keeps only the best CANDIDATE_LIMIT, and filters, ordering, counts and
@@ -432,7 +443,9 @@ def run_search(
                 retry.interpretation.did_you_mean = suggestion
                 retry.interpretation.corrected = True
                 return retry
-            # Still offered: dropping a filter may be what finds it.
+            if not filterset.active:
+                suggestion = ""  # the word is stale: no entry holds it any more
+            # With filters it is still offered: dropping one may be what finds it.
         result.interpretation.did_you_mean = suggestion
 
     if page_ids:

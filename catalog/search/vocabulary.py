@@ -26,7 +26,7 @@ MIN_WORD_LENGTH = 4  # shorter words are too often a different word one letter a
 MAX_WORD_LENGTH = 32
 INSERT_BATCH = 500
 CANDIDATES_PER_WORD = 50
-SQLITE_RANGE_LIMIT = 5000  # words sharing two first letters and about the length
+SQLITE_RANGE_LIMIT = 2000  # words sharing two first letters and about the length
 _WORDS = re.compile(r"[^\W\d_][^\W_]*")
 
 INSTALL_SQL = {
@@ -98,7 +98,9 @@ def _candidates(words: list[str]) -> dict[str, set[str]]:
                     "WHERE word >= %s AND word < %s AND length(word) BETWEEN %s AND %s "
                     "LIMIT %s)"
                 )
-                params += [word, start, end, len(word) - 2, len(word) + 2, SQLITE_RANGE_LIMIT]
+                spread = _allowed_distance(word)
+                params += [word, start, end, len(word) - spread, len(word) + spread]
+                params.append(SQLITE_RANGE_LIMIT)
                 # The word itself, however many its neighbours: known words are no typos.
                 selects.append(f"SELECT %s, word FROM {VOCABULARY_TABLE} WHERE word = %s")  # noqa: S608
                 params += [word, word]
@@ -137,11 +139,15 @@ def corrections(words: Iterable[str]) -> dict[str, str]:
     for word, near in _candidates(typed).items():
         if word in near:
             continue  # a word of the index: not a typo
+        allowed = _allowed_distance(word)
+        letters = set(word)
         scored = sorted(
             (edit_distance(word, candidate), abs(len(candidate) - len(word)), candidate)
             for candidate in near
-            if candidate not in STOP_WORDS
+            # Each edit changes at most two of the letters two words do not share: a
+            # cheap test that spares the edit distance of most candidates.
+            if len(letters ^ set(candidate)) <= 2 * allowed and candidate not in STOP_WORDS
         )
-        if scored and scored[0][0] <= _allowed_distance(word):
+        if scored and scored[0][0] <= allowed:
             result[word] = scored[0][2]
     return result
