@@ -10,6 +10,9 @@ Looking a word up costs the same however large the catalog: on PostgreSQL pg_trg
 GIN index finds the words sharing trigrams with it; on SQLite the primary key's
 b-tree reads the words that start with the same two letters and have about its
 length. Both then go through the same edit distance here, so the engines suggest alike.
+Measured on the 2-core machine, one typo against 205,000 words: SQLite ~1 ms,
+PostgreSQL ~2 ms through the trigram index (under ~10,000 words its planner prefers
+scanning the table, ~8 ms).
 """
 
 from __future__ import annotations
