@@ -299,6 +299,7 @@ READINGS = [
     ("Arabic language model", False, ("model",), (), ["Arabic", "language"]),
     ('"the stack"', False, (), (), []),  # a phrase keeps its words
     ("the of and", False, (), ("the", "of", "and"), []),
+    ("llama -the", False, (), ("-the",), ["llama"]),
 ]
 
 

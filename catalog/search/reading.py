@@ -59,7 +59,7 @@ class Reading:
     @property
     def only_common_words(self) -> bool:
         """Every word was a common one: nothing is left to search for."""
-        return bool(self.ignored) and not self.query.clauses and not self.kind_words
+        return bool(self.ignored) and self.query.is_empty and not self.kind_words
 
 
 def _plain_word(term: Term) -> str | None:
@@ -154,6 +154,7 @@ def read_query(query: ParsedQuery, *, kind_given: bool) -> Reading:
         if kept:
             clauses.append(kept)
     excluded = tuple(term for term in query.excluded if not _is_common(term))
+    ignored += [f"-{term.text}" for term in query.excluded if _is_common(term)]
     read = ParsedQuery(clauses=tuple(clauses), excluded=excluded)
     if clauses:
         read = replace(read, variants=_variants(clauses))
