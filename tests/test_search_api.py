@@ -600,11 +600,18 @@ def test_a_typo_is_corrected_from_the_catalogs_words(client):
     assert body["interpretation"]["did_you_mean"] == "granite"
     assert body["interpretation"]["corrected"] is True
     assert set(ids(body)) == set(all_ids(client, q="granite"))
-    # With a word that matches, the results stay q's and the correction is offered.
+    # Some words match, but the corrected ones all do: their results are given.
     partly = search(client, q="graniet code")
     assert partly["interpretation"]["did_you_mean"] == "granite code"
-    assert partly["interpretation"]["corrected"] is False
-    assert partly["interpretation"]["match"] == "some"
+    assert partly["interpretation"]["corrected"] is True
+    assert partly["interpretation"]["match"] == "all"
+    assert ids(partly)[0] == "ibm/granite-code"
+    # The corrected words match no better: q's results stay, the spelling is offered.
+    offered = search(client, q="graniet geospatial")
+    assert offered["interpretation"]["did_you_mean"] == "granite geospatial"
+    assert offered["interpretation"]["corrected"] is False
+    assert offered["interpretation"]["match"] == "some"
+    assert set(ids(offered)) == set(all_ids(client, q="geospatial"))
 
 
 def test_nothing_to_correct_offers_nothing(client):
@@ -624,7 +631,14 @@ def test_did_you_mean_costs_a_bounded_number_of_statements(client):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL, {"q": "graniet"}).status_code == 200
     assert len(queries) == 2 + 6, "\n".join(q["sql"][:120] for q in queries)
-    # All words but one unknown: the match, the some-words match, one lookup, the page.
+    # Some words match: the match, the some-words match, one lookup, the corrected
+    # search's two matches (which match no better), then q's page.
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(URL, {"q": "graniet geospacial code"}).status_code == 200
-    assert len(queries) == 3 + 5, "\n".join(q["sql"][:120] for q in queries)
+        body = client.get(URL, {"q": "graniet geospacial code"}).json()
+    assert body["interpretation"]["corrected"] is False
+    assert len(queries) == 5 + 5, "\n".join(q["sql"][:120] for q in queries)
+    # With facets, a correction that is kept is searched again to count them.
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(URL, {"q": "graniet", "facets": "kind"}).json()
+    assert body["interpretation"]["corrected"] is True
+    assert len(queries) == 3 + 1 + 5 + 1, "\n".join(q["sql"][:120] for q in queries)

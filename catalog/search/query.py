@@ -433,17 +433,27 @@ def run_search(
             ordered = _order(artifacts, ordering).values_list("pk", flat=True)
             page_ids = list(ordered[start : start + result.page_size])
 
-    if query.clauses and (result.count == 0 or result.interpretation.match == "some"):
+    if correct and query.clauses and (result.count == 0 or result.interpretation.match == "some"):
         suggestion = _did_you_mean(form.cleaned_data["q_text"], query)
-        if suggestion and result.count == 0 and correct:
+        if suggestion and correct:
+            # Searched instead when q found nothing, or only some of its words while
+            # the corrected words all match ("graniet code" -> Granite Code Models).
             corrected_params = given.copy()
             corrected_params["q"] = suggestion
-            retry = run_search(corrected_params, user, facets=facet_names, load=load, correct=False)
-            if retry.count:
+            # A probe first: its matches only (its "page" is the ids, nothing loaded).
+            retry = run_search(corrected_params, user, facets=[], load=list, correct=False)
+            better = result.count == 0 or retry.interpretation.match == "all"
+            if retry.count and better:
+                if facet_names:
+                    retry = run_search(
+                        corrected_params, user, facets=facet_names, load=load, correct=False
+                    )
+                elif retry.artifacts:
+                    retry.artifacts = load(retry.artifacts)
                 retry.interpretation.did_you_mean = suggestion
                 retry.interpretation.corrected = True
                 return retry
-            if not filterset.active:
+            if result.count == 0 and not filterset.active:
                 suggestion = ""  # the word is stale: no entry holds it any more
             # With filters it is still offered: dropping one may be what finds it.
         result.interpretation.did_you_mean = suggestion
