@@ -128,7 +128,8 @@ class InterpretationSerializer(serializers.Serializer):
         "nothing or only some of its words.",
     )
     corrected = serializers.BooleanField(
-        help_text="q matched nothing, so the results are those of did_you_mean."
+        help_text="The results are did_you_mean's: q matched nothing, or only some of "
+        "its words while did_you_mean matches them all."
     )
 
 

@@ -32,7 +32,8 @@ Forgiving (catalog.search.reading): common words need not match, kind words filt
 names match joined or apart. When no entry holds every word, a second statement finds
 the entries holding the most of them; when nothing or only some words match, one
 statement looks the unknown words up in the index's vocabulary (catalog.search.
-vocabulary), and if nothing matched, the corrected q is searched once more. A q with
+vocabulary), and the corrected q is searched once more; its results replace q's when
+q matched nothing, or only some words while the corrected q matches all. A q with
 nothing to search for, or with common words only, is an error naming `q`.
 
 Cost grows with matches, not with the catalog: a text query ranks all its matches in
@@ -155,7 +156,7 @@ class Interpretation:
     ignored: tuple[str, ...] = ()  # common words that need not match
     match: str = "all"  # "all": every word matched; "some": entries with the most words
     did_you_mean: str = ""  # q with its typos corrected from the index's own words
-    corrected: bool = False  # nothing matched q: the results are did_you_mean's
+    corrected: bool = False  # the results are did_you_mean's (it matched better than q)
 
     def as_dict(self) -> dict:
         return {
