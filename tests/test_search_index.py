@@ -117,6 +117,21 @@ def test_m2m_changes_update_the_index(model, relation, name):
     assert search_ids(word) == []
 
 
+def test_an_entrys_license_category_is_searchable_and_followed():
+    from catalog.models import License
+
+    artifact = entry("numbat", "Numbat")
+    license_ = License.objects.create(key="LicenseRef-numbat", name="Numbat", category="Copyleft")
+    artifact.licenses.add(license_)
+    assert search_ids("copyleft") == [artifact.repo_id]
+    license_.category = "Permissive"
+    license_.save()
+    assert search_ids("permissive") == [artifact.repo_id]
+    assert search_ids("copyleft") == []
+    artifact.licenses.clear()
+    assert search_ids("permissive") == []
+
+
 def test_renaming_a_term_updates_its_artifacts():
     artifact = entry("bilby", "Bilby")
     task = Task.objects.create(slug="burrowing", name="Burrowing")
