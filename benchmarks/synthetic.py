@@ -35,6 +35,8 @@ from catalog.models import (
     Tag,
     Task,
 )
+from catalog.search import documents as search_documents
+from catalog.search import vocabulary as search_vocabulary
 from catalog.search.facets import invalidate_facet_cache
 from catalog.seeding import SeedReport, load_taxonomy
 
@@ -221,6 +223,7 @@ def generate_catalog(n: int, seed: int = 1) -> int:
                 *sorted(slug.replace("-", " ") for slug in chosen_tags),
                 *sorted(t.name for t in set(chosen)),
                 modality.name,
+                license_.category,
             ]
             documents.append(
                 ArtifactSearchDocument(
@@ -238,6 +241,11 @@ def generate_catalog(n: int, seed: int = 1) -> int:
         for name, objects in links.items():
             getattr(Artifact, name).through.objects.bulk_create(objects, batch_size=BATCH)
         ArtifactSearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+        search_vocabulary.add_words(
+            search_vocabulary.words_of(
+                getattr(d, name) for d in documents for name in search_documents.DOCUMENT_FIELDS
+            )
+        )
         created += len(artifacts)
     invalidate_facet_cache()
     return created

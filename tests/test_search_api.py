@@ -219,7 +219,7 @@ def test_facets_are_capped():
 def _sort_key(ordering: str):
     def key(artifact: Artifact):
         if ordering == "name":
-            return (artifact.name, artifact.namespace, artifact.slug)
+            return (artifact.name.lower(), artifact.name, artifact.namespace, artifact.slug)
         if ordering == "released":
             return artifact.released_on
         if ordering == "updated":
@@ -239,6 +239,18 @@ def test_ordering_both_ways(client, ordering, descending):
     assert present == sorted(present, reverse=descending)
     # Entries without the value come last, whichever the direction.
     assert keys[: len(present)] == present
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_names_sort_as_people_read_them(client, ordering):
+    """Case does not split the alphabet: "AMD-OLMo" after "Adversarial", "vLLM" before
+    "Zephyr" (a regression: capitals once sorted before every lowercase letter)."""
+    names = [item["name"] for item in search(client, ordering=ordering, page_size=100)["results"]]
+    before = [("Adversarial Robustness Toolbox (ART)", "AMD-OLMo-1B"), ("vLLM", "Zephyr-7B-beta")]
+    for first, second in before:
+        if ordering == "-name":
+            first, second = second, first
+        assert names.index(first) < names.index(second), names
 
 
 def test_relevance_descending_reverses_relevance(client):
@@ -386,15 +398,26 @@ def test_drafts_never_appear_for_anonymous_users(client):
     make_artifact(
         "secret-llama-draft", lead=ibm, name="Secret Llama Draft", status=ArtifactStatus.DRAFT
     )
-    for params in (
-        {"q": "secret llama"},
-        {"status": "draft"},
-        {"status": ["draft", "published"]},
-        {"organization": "ibm"},
-        {"q": "secret", "status": "draft"},
-    ):
+    for params in ({"q": "secret llama"}, {"organization": "ibm"}, {"status": "published"}):
         assert "ibm/secret-llama-draft" not in all_ids(client, **params)
     assert client.get(f"{URL}ibm/secret-llama-draft/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "draft"},
+        {"status": "in_review"},
+        {"status": ["draft", "published"]},
+        {"q": "secret", "status": "draft"},
+    ],
+)
+def test_anonymous_status_filters_say_status_is_for_members(client, params):
+    """A regression: anonymous `status=in_review` answered 0 entries as if there were none."""
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    (message,) = response.json()["status"]
+    assert "signed-in members" in message
 
 
 def test_members_add_their_own_drafts_with_status(client):
@@ -467,7 +490,7 @@ def test_results_are_exactly_what_artifact_serializer_gives(client):
     assert checked >= Artifact.objects.published().count()
 
 
-@pytest.mark.parametrize("q", ["llama", "granite code", "model", "dataset -speech", "gran"])
+@pytest.mark.parametrize("q", ["llama", "granite code", "language", "code -speech", "gran"])
 def test_a_text_search_without_filters_orders_as_one_with_a_filter_that_keeps_all(client, q):
     """Without filters, relevance order comes from the match query alone (it already
     keeps only public entries and reads their names); a filter that keeps everything
@@ -512,3 +535,110 @@ def test_hidden_entries_never_crowd_public_matches_out_of_the_candidates(client,
     body = search(client, q="zorblax")
     assert [item["id"] for item in body["results"]] == [str(public)]
     assert (body["count"], body["count_is_capped"]) == (1, False)
+
+
+# ------------------------------------------------------------------------------
+# Search that forgives, and says how it read the question.
+# ------------------------------------------------------------------------------
+def test_common_words_need_not_match(client):
+    """A regression: "the" matched most of the catalog on SQLite, and "datasets for
+    geospatial work" nothing on either engine."""
+    body = search(client, q="datasets for geospatial work")
+    assert ids(body)[0] == "ibm/hls-burn-scars"
+    assert body["interpretation"]["ignored_words"] == ["for"]
+
+
+@pytest.mark.parametrize("q", ["the", "of the", "The AND"])
+def test_a_query_of_common_words_only_says_so(client, q):
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 400
+    (message,) = response.json()["q"]
+    assert "only common words" in message
+
+
+@pytest.mark.parametrize("q", ["🦙", "*", "--", "- * ~", "\u200b"])
+def test_a_query_with_nothing_searchable_is_a_400_naming_q(client, q):
+    """A regression: these listed the whole catalog as if q were empty."""
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 400
+    (message,) = response.json()["q"]
+    assert "no letters or digits" in message
+
+
+def test_kind_words_filter_by_kind_and_are_reported(client):
+    body = search(client, q="Meta permissive models")
+    assert ids(body) == ["meta/segment-anything"]
+    assert body["interpretation"]["kind"] == ["model"]
+    assert body["interpretation"]["kind_words"] == ["models"]
+    listed = all_ids(client, q="models")
+    assert set(listed) == {a.repo_id for a in published().filter(kind="model")}
+
+
+def test_an_explicit_kind_wins_over_kind_words(client):
+    body = search(client, q="geospatial models", kind="dataset")
+    assert ids(body) == ["ibm/hls-burn-scars"]
+    assert body["interpretation"]["kind"] == []
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"), [("llama2", "meta/llama-2"), ("llama-2", "meta/llama-2")]
+)
+def test_joined_and_hyphenated_names_find_the_spaced_name(client, q, expected):
+    assert ids(search(client, q=q))[0] == expected
+
+
+def test_when_no_entry_holds_every_word_the_most_words_come_first(client):
+    body = search(client, q="geospatial zanzibar")
+    assert body["interpretation"]["match"] == "some"
+    every = set(all_ids(client, q="geospatial"))
+    assert set(ids(body)) == every
+    assert search(client, q="geospatial imagery")["interpretation"]["match"] == "all"
+
+
+def test_a_typo_is_corrected_from_the_catalogs_words(client):
+    body = search(client, q="graniet")
+    assert body["interpretation"]["did_you_mean"] == "granite"
+    assert body["interpretation"]["corrected"] is True
+    assert set(ids(body)) == set(all_ids(client, q="granite"))
+    # Some words match, but the corrected ones all do: their results are given.
+    partly = search(client, q="graniet code")
+    assert partly["interpretation"]["did_you_mean"] == "granite code"
+    assert partly["interpretation"]["corrected"] is True
+    assert partly["interpretation"]["match"] == "all"
+    assert ids(partly)[0] == "ibm/granite-code"
+    # The corrected words match no better: q's results stay, the spelling is offered.
+    offered = search(client, q="graniet geospatial")
+    assert offered["interpretation"]["did_you_mean"] == "granite geospatial"
+    assert offered["interpretation"]["corrected"] is False
+    assert offered["interpretation"]["match"] == "some"
+    assert set(ids(offered)) == set(all_ids(client, q="geospatial"))
+
+
+def test_nothing_to_correct_offers_nothing(client):
+    body = client.get(URL, {"q": "qwxzv"}).json()
+    assert body["count"] == 0
+    assert body["interpretation"]["did_you_mean"] is None
+    assert search(client)["interpretation"] is None
+
+
+def test_did_you_mean_costs_a_bounded_number_of_statements(client):
+    """The match, the vocabulary lookup (one statement for all words, through an index),
+    then the corrected search: its match and its page (entries and their relations,
+    as in test_a_plain_text_search_reads_the_matches_and_the_page_only)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"q": "graniet"}).status_code == 200
+    assert len(queries) == 2 + 6, "\n".join(q["sql"][:120] for q in queries)
+    # Some words match: the match, the some-words match, one lookup, the corrected
+    # search's two matches (which match no better), then q's page.
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(URL, {"q": "graniet geospacial code"}).json()
+    assert body["interpretation"]["corrected"] is False
+    assert len(queries) == 5 + 5, "\n".join(q["sql"][:120] for q in queries)
+    # With facets, a correction that is kept is searched again to count them.
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(URL, {"q": "graniet", "facets": "kind"}).json()
+    assert body["interpretation"]["corrected"] is True
+    assert len(queries) == 3 + 1 + 5 + 1, "\n".join(q["sql"][:120] for q in queries)

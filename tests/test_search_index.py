@@ -117,6 +117,21 @@ def test_m2m_changes_update_the_index(model, relation, name):
     assert search_ids(word) == []
 
 
+def test_an_entrys_license_category_is_searchable_and_followed():
+    from catalog.models import License
+
+    artifact = entry("numbat", "Numbat")
+    license_ = License.objects.create(key="LicenseRef-numbat", name="Numbat", category="Copyleft")
+    artifact.licenses.add(license_)
+    assert search_ids("copyleft") == [artifact.repo_id]
+    license_.category = "Permissive"
+    license_.save()
+    assert search_ids("permissive") == [artifact.repo_id]
+    assert search_ids("copyleft") == []
+    artifact.licenses.clear()
+    assert search_ids("permissive") == []
+
+
 def test_renaming_a_term_updates_its_artifacts():
     artifact = entry("bilby", "Bilby")
     task = Task.objects.create(slug="burrowing", name="Burrowing")
@@ -273,3 +288,105 @@ def test_the_migration_installs_the_index_the_backends_describe():
     for backend in (SqliteSearch, PostgresSearch):
         assert words(migration.INSTALL_SQL[backend.vendor]) == words(backend.install_sql)
         assert words(migration.UNINSTALL_SQL[backend.vendor]) == words(backend.uninstall_sql)
+
+
+def test_the_migration_installs_the_vocabulary_the_search_describes():
+    import importlib
+
+    from catalog.search import vocabulary
+
+    migration = importlib.import_module("catalog.migrations.0009_search_vocabulary_and_name_order")
+    assert migration.VOCABULARY_INSTALL_SQL == vocabulary.INSTALL_SQL
+    assert migration.VOCABULARY_UNINSTALL_SQL == vocabulary.UNINSTALL_SQL
+
+
+# ------------------------------------------------------------------------------
+# Reading: what the words ask for, the same on both engines.
+# ------------------------------------------------------------------------------
+READINGS = [
+    # (text, kind given, kinds, ignored, words matched as text)
+    ("datasets for geospatial work", False, ("dataset",), ("for",), ["geospatial", "work"]),
+    ("Meta permissive models", False, ("model",), (), ["Meta", "permissive"]),
+    ("Meta permissive models", True, (), (), ["Meta", "permissive"]),
+    ("models and datasets", False, ("model", "dataset"), ("and",), []),
+    ("attacks on models", False, (), ("on",), ["attacks", "models"]),
+    ("dataset metadata format", False, (), (), ["dataset", "metadata", "format"]),
+    ("Arabic language model", False, ("model",), (), ["Arabic", "language"]),
+    ('"the stack"', False, (), (), []),  # a phrase keeps its words
+    ("the of and", False, (), ("the", "of", "and"), []),
+    ("llama -the", False, (), ("-the",), ["llama"]),
+]
+
+
+@pytest.mark.parametrize(("text", "kind_given", "kinds", "ignored", "words"), READINGS)
+def test_reading(text, kind_given, kinds, ignored, words):
+    from catalog.search.reading import read_query
+
+    reading = read_query(parse_query(text), kind_given=kind_given)
+    assert reading.kinds == kinds
+    assert reading.ignored == ignored
+    assert reading.query.words == words
+
+
+@pytest.mark.parametrize(
+    ("text", "variant"),
+    [
+        ("llama2", [Term("llama 2", phrase=True, prefix=True)]),
+        ("llama 2", [Term("llama2")]),
+        ("llama-2 chat", [Term("llama2"), Term("chat", prefix=True)]),
+        ("gpt-4-turbo", [Term("gpt4 turbo", phrase=True, prefix=True)]),
+        ("7b", None),  # a single letter is no word of a name
+        ("stable diffusion", None),
+    ],
+)
+def test_names_joined_and_apart_are_variants(text, variant):
+    from catalog.search.reading import read_query
+
+    variants = read_query(parse_query(text), kind_given=False).query.variants
+    if variant is None:
+        assert variants == ()
+    else:
+        assert [clause[0] for clause in variants[0].clauses] == variant
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [("Zorbo 2", "zorbo2"), ("Zorbo 2", "Zorbo-2"), ("Quxa3", "quxa 3"), ("Quxa3", "quxa-3")],
+)
+def test_names_match_joined_or_apart_on_both_engines(name, typed):
+    entry("the-entry", name)
+    entry("other", "Zorbo Quxa")  # both words, apart from any digit
+    assert search_ids(typed)[0] == f"{Artifact.objects.get(slug='the-entry')}"
+
+
+def test_a_new_entrys_words_are_suggested_and_survive_a_rebuild():
+    entry("flurbington", "Flurbington Tokenizer")
+    result = run_search(q("flurbingtn"), AnonymousUser())
+    assert result.interpretation.did_you_mean == "flurbington"
+    assert [a.slug for a in result.artifacts] == ["flurbington"]
+    call_command("rebuild_search_index")
+    assert run_search(q("flurbingtn"), AnonymousUser()).interpretation.did_you_mean == "flurbington"
+
+
+def test_a_suggestion_that_finds_nothing_now_is_not_offered():
+    entry("flurbington", "Flurbington Tokenizer").delete()  # its word stays in the vocabulary
+    result = run_search(q("flurbingtn"), AnonymousUser())
+    assert result.count == 0
+    assert not result.interpretation.corrected
+    assert result.interpretation.did_you_mean == ""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("graniet", "granite", 1),
+        ("geospacial", "geospatial", 1),
+        ("lama", "llama", 1),
+        ("granite", "granite", 0),
+        ("abc", "xyz", 3),
+    ],
+)
+def test_edit_distance_counts_a_swap_as_one(a, b, distance):
+    from catalog.search.vocabulary import edit_distance
+
+    assert edit_distance(a, b) == distance

@@ -59,6 +59,9 @@ def test_other_values_of_a_selected_facet_stay_offered_with_a_query(client, seed
         ("ordering=sideways", 400, "is not an ordering"),
         ("page=0", 400, "Page:"),
         ("page=999", 404, "There is no page 999"),
+        ("q=%F0%9F%A6%99", 400, "no letters or digits"),
+        ("q=--", 400, "no letters or digits"),
+        ("q=the", 400, "only common words"),
     ],
 )
 def test_bad_parameters_say_what_is_wrong(client, seeded, query, status, message):
@@ -70,7 +73,7 @@ def test_bad_parameters_say_what_is_wrong(client, seeded, query, status, message
 def test_nothing_found_suggests_spelling_and_dropping_filters(client, seeded):
     body = client.get(f"{SEARCH}?q=geospacial&kind=tool").content.decode()
     assert "Nothing matches" in body
-    assert 'href="/search/?q=geospatial">geospatial</a>' in body
+    assert 'Did you mean <a href="?kind=tool&amp;q=geospatial">geospatial</a>?' in body
     assert "Drop the filter Kind: Tool" in body
 
 
@@ -86,3 +89,70 @@ def test_pagination_links(client, seeded):
     assert 'rel="prev"' in body
     assert 'rel="next"' in body
     assert '<span aria-current="page">2</span>' in body
+
+
+def test_a_page_past_the_last_helps_back(client, seeded):
+    response = client.get(f"{SEARCH}?q=llama&page=999")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "This page is past the end of the results" in body
+    assert "could not run" not in body
+    last = re.search(r'href="([^"]+)">Go to the last page \((\d+)\)', body)
+    assert last is not None
+    page = client.get(SEARCH + last.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200
+    assert names(page.content.decode())
+
+
+def test_kind_words_show_as_a_chip_that_removes_them(client, seeded):
+    """A regression: "datasets for geospatial work" found nothing."""
+    body = client.get(SEARCH, {"q": "datasets for geospatial work"}).content.decode()
+    assert names(body) == {"HLS Burn Scars"}
+    assert re.search(r'<a href="\?q=for\+geospatial\+work"[^>]*>.*Kind: Dataset', body)
+    assert "Common words need not match: for." in body
+    assert "No entry has all of your words" in body
+    # Following the chip searches the words alone, every kind.
+    broader = client.get(SEARCH, {"q": "for geospatial work"}).content.decode()
+    assert "Prithvi WxC" in names(broader)
+    assert "Kind: Dataset" not in broader
+
+
+def test_an_explicit_kind_wins_over_the_words(client, seeded):
+    body = client.get(SEARCH, {"q": "geospatial models", "kind": "dataset"}).content.decode()
+    assert names(body) == {"HLS Burn Scars"}
+    assert "(from" not in body
+
+
+def test_a_typo_shows_the_corrected_results_and_says_so(client, seeded):
+    body = client.get(SEARCH, {"q": "graniet"}).content.decode()
+    assert "Showing results for <strong>“granite”</strong>" in body
+    assert "Granite Code Models" in names(body)
+    # Some words matched, but the corrected ones all do: those results are shown.
+    partly = client.get(SEARCH, {"q": "graniet code"}).content.decode()
+    assert "Showing results for <strong>“granite code”</strong>" in partly
+    # The corrected words match no better: q's results stay, the spelling is offered.
+    offered = client.get(SEARCH, {"q": "graniet geospatial"}).content.decode()
+    assert 'Did you mean <a href="?q=granite+geospatial">granite geospatial</a>?' in offered
+    assert "HLS Burn Scars" in names(offered)
+
+
+@pytest.mark.parametrize("status", ["in_review", "draft"])
+def test_anonymous_status_says_it_is_for_members(client, seeded, status):
+    """A regression: anonymous ?status=in_review silently answered 0 entries."""
+    response = client.get(SEARCH, {"status": status})
+    assert response.status_code == 400
+    assert "visible to signed-in members" in response.content.decode()
+
+
+def test_filters_fold_behind_a_control_counting_the_active_ones(client, seeded):
+    body = client.get(SEARCH, {"kind": "model", "organization": "meta"}).content.decode()
+    assert '<details class="filters">' in body
+    assert '<summary class="filters-summary">Filters (2)</summary>' in body
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_names_sort_as_people_read_them(client, seeded, ordering):
+    body = client.get(SEARCH, {"ordering": ordering, "page_size": 100}).content.decode()
+    shown = re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a>', body)
+    assert shown == sorted(shown, key=str.lower, reverse=ordering == "-name")
+    assert shown.index("vLLM") < shown.index("Zephyr-7B-beta") or ordering == "-name"

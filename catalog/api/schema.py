@@ -18,6 +18,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOr
 
 from catalog.api.serializers import ArtifactSerializer
 from catalog.lineage import MAX_DEPTH
+from catalog.models import ArtifactKind
 from catalog.search.facets import FACETS
 from catalog.search.filters import ArtifactFilterSet, ParameterCountFilter
 from catalog.search.query import (
@@ -62,7 +63,11 @@ SEARCH_PARAMETERS = [
             "Full-text search over name (strongest), summary, tags, tasks, modalities, "
             'organizations and description. Words must all match; "exact phrases"; '
             "-word excludes; OR between two terms for either; the last word also "
-            f"matches as a prefix. At most {MAX_QUERY_LENGTH} characters. Only the best "
+            "matches as a prefix. Common words (the, for) need not match; model(s), "
+            "dataset(s), tool(s) read as the kind filter; when no entry holds every "
+            "word, those holding the most come first (see `interpretation`). A q with "
+            "nothing to search for (only symbols or common words) is a 400. "
+            f"At most {MAX_QUERY_LENGTH} characters. Only the best "
             f"{CANDIDATE_LIMIT} matches are counted and filtered (see count_is_capped)."
         ),
     ),
@@ -114,6 +119,34 @@ class FacetValueSerializer(serializers.Serializer):
     selected = serializers.BooleanField()
 
 
+class InterpretationSerializer(serializers.Serializer):
+    kind = serializers.ListField(
+        child=serializers.ChoiceField(choices=ArtifactKind.choices),
+        help_text='Kinds read from q ("models" -> model) and applied as the `kind` filter; '
+        "empty when q names none or `kind` was given (the parameter wins).",
+    )
+    kind_words = serializers.ListField(
+        child=serializers.CharField(), help_text="The words of q read as a kind."
+    )
+    ignored_words = serializers.ListField(
+        child=serializers.CharField(), help_text="Common words of q that need not match."
+    )
+    match = serializers.ChoiceField(
+        choices=[("all", "all"), ("some", "some")],
+        help_text="all: every word of q matched; some: no entry holds every word, so "
+        "entries holding the most of them come first.",
+    )
+    did_you_mean = serializers.CharField(
+        allow_null=True,
+        help_text="q with typos corrected from the catalog's own words, when q matched "
+        "nothing or only some of its words.",
+    )
+    corrected = serializers.BooleanField(
+        help_text="The results are did_you_mean's: q matched nothing, or only some of "
+        "its words while did_you_mean matches them all."
+    )
+
+
 @extend_schema_serializer(many=False)  # one page of results, not a list of pages
 class SearchPageSerializer(serializers.Serializer):
     """One page of search results."""
@@ -132,6 +165,9 @@ class SearchPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
     previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
     results = ArtifactSerializer(many=True)
+    interpretation = InterpretationSerializer(
+        allow_null=True, help_text="How q was read; null without q."
+    )
     facets = serializers.DictField(
         child=FacetValueSerializer(many=True),
         required=False,

@@ -170,7 +170,9 @@ class ArtifactViewSet(viewsets.GenericViewSet):
             raise NotFound(result.errors["page"][0])
         if result.errors:
             raise ValidationError(result.errors)
-        extra = {}
+        extra = {
+            "interpretation": result.interpretation.as_dict() if result.interpretation else None
+        }
         if result.facets:
             extra["facets"] = {
                 name: [value.as_dict() for value in values]

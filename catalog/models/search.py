@@ -17,6 +17,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from catalog.models.artifacts import Artifact, Contribution
+from catalog.models.licenses import License
 from catalog.models.organizations import Organization
 from catalog.models.taxonomy import Modality, Tag, Task
 
@@ -84,7 +85,12 @@ def _terms_changed(sender, instance, action: str, reverse: bool, pk_set, **kwarg
         _refresh(pk_set or [])
 
 
-for _through in (Artifact.tags.through, Artifact.tasks.through, Artifact.modalities.through):
+for _through in (
+    Artifact.tags.through,
+    Artifact.tasks.through,
+    Artifact.modalities.through,
+    Artifact.licenses.through,  # the document holds the licenses' categories
+):
     m2m_changed.connect(_terms_changed, sender=_through, dispatch_uid=f"search-{_through}")
 
 
@@ -94,6 +100,7 @@ _NAME_FIELDS = {
     Task: ("name",),
     Modality: ("name",),
     Tag: ("slug",),
+    License: ("category",),
 }
 
 

@@ -74,13 +74,17 @@ class SqliteSearch:
         quoted = self._quote(term.text if term.phrase else " ".join(term.tokens))
         return f"({quoted} OR {quoted}*)" if term.prefix else quoted
 
+    def _all(self, clauses) -> str:
+        return " AND ".join(f"({' OR '.join(self._term(t) for t in clause)})" for clause in clauses)
+
     def expression(self, query: ParsedQuery) -> str:
         """The FTS5 MATCH expression of a query with at least one clause."""
-        clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
-        text = " AND ".join(f"({clause})" for clause in clauses)
+        text = self._all(query.clauses)
         if query.adjacency_boost is not None:
             # Matches no entry the words alone miss; bm25 adds its score where it matches.
             text = f"({text}) OR {self._term(query.adjacency_boost)}"
+        for variant in query.variants:
+            text = f"({text}) OR ({self._all(variant.clauses)})"
         if query.excluded:
             text = f"({text}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
         return text
@@ -98,6 +102,34 @@ class SqliteSearch:
             cursor.execute(sql, [self.expression(query), *statuses, limit])
             # bm25 is lower for better matches; the interface says higher is better.
             return [(pk, -score, name) for pk, score, name in cursor.fetchall()]
+
+    def match_some(
+        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
+    ) -> list[tuple[int, float, str, int]]:
+        """Entries matching any clause of `query`, as (id, score, name, mask) rows, where
+        bit i of `mask` says clause i matched; most clauses first, then by score."""
+        clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
+        anything = " OR ".join(f"({clause})" for clause in clauses)
+        if query.excluded:
+            anything = f"({anything}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
+        each = [
+            f"({FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"  # noqa: S608
+            for _ in clauses
+        ]
+        mask = " + ".join(f"{test} * {1 << index}" for index, test in enumerate(each))
+        matched = " + ".join(each)
+        placeholders = ", ".join(["%s"] * len(statuses))
+        sql = (
+            f"SELECT {FTS_TABLE}.rowid, {self._bm25} AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
+            f"{mask} AS mask, {matched} AS matched FROM {FTS_TABLE} "
+            f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders}) "
+            "ORDER BY matched DESC, score LIMIT %s"
+        )
+        params = [*clauses, *clauses, anything, *statuses, limit]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(pk, -score, name, mask) for pk, score, name, mask, _ in cursor.fetchall()]
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         expression = " OR ".join(self._term(t) for t in terms)
@@ -140,6 +172,9 @@ class PostgresSearch:
 
     def _term(self, term: Term) -> tuple[str, list]:
         config = f"'{TEXT_SEARCH_CONFIG}'"
+        if not term.phrase and len(term.tokens) > 1:
+            # `llama-2` or `2.0`: its tokens in a row, as FTS5 reads them ("Llama 2" too).
+            term = Term(" ".join(term.tokens), phrase=True, prefix=term.prefix)
         if term.phrase and term.prefix:
             # Letters and digits only in each token, so quoting makes a valid tsquery.
             *head, last = term.tokens
@@ -165,14 +200,20 @@ class PostgresSearch:
         parts = [self._term(t) for t in terms]
         return "(" + " || ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
+    def _all(self, clauses) -> tuple[str, list]:
+        parts = [self._any(clause) for clause in clauses]
+        return " && ".join(s for s, _ in parts), [p for _, ps in parts for p in ps]
+
     def tsquery(self, query: ParsedQuery) -> tuple[str, list]:
-        parts = [self._any(clause) for clause in query.clauses]
-        sql = " && ".join(s for s, _ in parts)
-        params = [p for _, ps in parts for p in ps]
+        sql, params = self._all(query.clauses)
         if query.adjacency_boost is not None:
             boost_sql, boost_params = self._term(query.adjacency_boost)
             sql = f"(({sql}) || {boost_sql})"
             params += boost_params
+        for variant in query.variants:
+            variant_sql, variant_params = self._all(variant.clauses)
+            sql = f"(({sql}) || ({variant_sql}))"
+            params += variant_params
         if query.excluded:
             excluded_sql, excluded_params = self._any(query.excluded)
             sql = f"({sql}) && !!{excluded_sql}"
@@ -191,6 +232,33 @@ class PostgresSearch:
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, list(statuses), limit])
             return list(cursor.fetchall())
+
+    def match_some(
+        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
+    ) -> list[tuple[int, float, str, int]]:
+        """As SqliteSearch.match_some: any clause, with a mask of the clauses matched."""
+        parts = [self._any(clause) for clause in query.clauses]
+        anything = " || ".join(sql for sql, _ in parts)
+        params = [p for _, ps in parts for p in ps]
+        if query.excluded:
+            excluded_sql, excluded_params = self._any(query.excluded)
+            anything = f"({anything}) && !!{excluded_sql}"
+            params += excluded_params
+        named = ", ".join(f"{sql} AS q{index}" for index, (sql, _) in enumerate(parts))
+        params += [p for _, ps in parts for p in ps]
+        tests = [f"(CASE WHEN vector @@ q{index} THEN 1 ELSE 0 END)" for index in range(len(parts))]
+        mask = " + ".join(f"{test} * {1 << index}" for index, test in enumerate(tests))
+        sql = (
+            f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
+            f"{mask} AS mask, {' + '.join(tests)} AS matched "
+            f"FROM {DOCUMENT_TABLE} JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
+            f"(SELECT {anything} AS query, {named}) AS q "
+            f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s) "
+            "ORDER BY matched DESC, score DESC, artifact_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, list(statuses), limit])
+            return [(pk, score, name, mask) for pk, score, name, mask, _ in cursor.fetchall()]
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         tsquery, params = self._any(terms)

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Prefetch
 
 from catalog.models import ContributionRole
-from catalog.search import backends
+from catalog.search import backends, vocabulary
 
 BATCH_SIZE = 2000
 DOCUMENT_FIELDS = ("name", "summary", "terms", "organizations", "description")
@@ -28,6 +28,8 @@ def document_values(artifact) -> dict[str, str]:
         *sorted(tag.slug.replace("-", " ") for tag in artifact.tags.all()),
         *sorted(task.name for task in artifact.tasks.all()),
         *sorted(modality.name for modality in artifact.modalities.all()),
+        # "permissive", "copyleft": how researchers ask about licenses.
+        *sorted({license.category for license in artifact.licenses.all()}),
     ]
     organizations = []
     contributions = sorted(
@@ -56,6 +58,7 @@ def _with_text(artifacts: models.QuerySet, contribution_model) -> models.QuerySe
         "tags",
         "tasks",
         "modalities",
+        "licenses",
         Prefetch(
             "contributions",
             queryset=contribution_model.objects.select_related("organization").only(
@@ -96,6 +99,10 @@ def refresh_documents(artifact_ids: Iterable[int], *, apps=None) -> int:
             update_fields=list(DOCUMENT_FIELDS),
         )
         written += len(rows)
+        if apps is None:  # migrations before 0006 have no vocabulary table yet
+            vocabulary.add_words(
+                vocabulary.words_of(getattr(row, name) for row in rows for name in DOCUMENT_FIELDS)
+            )
     if apps is None:
         invalidate_facet_cache()
     return written
@@ -106,6 +113,8 @@ def rebuild_documents(*, apps=None) -> int:
     Artifact, _, Document = _models(apps)
     Document.objects.all().delete()
     backends.current().clear_index()
+    if apps is None:
+        vocabulary.clear()
     ids = list(Artifact.objects.order_by("pk").values_list("pk", flat=True))
     return refresh_documents(ids, apps=apps)
 

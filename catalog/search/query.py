@@ -12,6 +12,9 @@
     result.count_is_capped       # True when `q` matched more than CANDIDATE_LIMIT
     result.facets                # {"kind": [FacetValue(value, label, count, selected)]}
     result.page, result.page_size, result.num_pages, result.has_next, result.has_previous
+    result.interpretation        # how q was read (None without q): kinds its words asked
+                                 # for, common words left out, match "all" or "some",
+                                 # did_you_mean and whether the results are its
 
 Parameters (a QueryDict; unknown ones are ignored):
   q            words, "phrases", -exclusions, OR; the last word also matches as a prefix
@@ -22,7 +25,16 @@ Parameters (a QueryDict; unknown ones are ignored):
   facets       comma-separated facet names, read when the `facets` argument is None
 
 Visibility: everyone sees published and deprecated entries; `status=` lets a member add
-their own organizations' entries in that status (Artifact.objects.visible_to).
+their own organizations' entries in that status (Artifact.objects.visible_to). An
+anonymous reader asking for a status that is not public gets an error naming `status`.
+
+Forgiving (catalog.search.reading): common words need not match, kind words filter,
+names match joined or apart. When no entry holds every word, a second statement finds
+the entries holding the most of them; when nothing or only some words match, one
+statement looks the unknown words up in the index's vocabulary (catalog.search.
+vocabulary), and the corrected q is searched once more; its results replace q's when
+q matched nothing, or only some words while the corrected q matches all. A q with
+nothing to search for, or with common words only, is an error naming `q`.
 
 Cost grows with matches, not with the catalog: a text query ranks all its matches in
 the index but keeps only the best CANDIDATE_LIMIT, and filters, ordering, counts and
@@ -42,12 +54,14 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.http import QueryDict
 
-from catalog.models import PUBLIC_STATUSES, Artifact, Contribution, ModelVariant
-from catalog.search import backends
+from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactStatus, Contribution, ModelVariant
+from catalog.search import backends, vocabulary
 from catalog.search.facets import FACETS, FacetValue, cached, facet_values
 from catalog.search.filters import ArtifactFilterSet
+from catalog.search.reading import STOP_WORDS, read_query
 from catalog.search.syntax import MAX_QUERY_LENGTH, ParsedQuery, QuerySyntaxError, parse_query
 
 CANDIDATE_LIMIT = 1000
@@ -55,6 +69,18 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
 
+NOTHING_SEARCHABLE = (
+    "“%(q)s” has no letters or digits to search for. Search words, “exact phrases” "
+    "or -exclusions, or leave q out to list everything."
+)
+ONLY_COMMON_WORDS = (
+    "“%(q)s” has only common words (%(words)s), which nearly every entry holds. "
+    "Add a word that says what you are looking for."
+)
+MEMBERS_ONLY_STATUS = (
+    "Entries in %(statuses)s are visible to signed-in members of their organizations "
+    "only; sign in, or leave out status to search published entries."
+)
 ORDERINGS = {
     "relevance": "best match first (with q)",
     "name": "by name",
@@ -97,10 +123,15 @@ class SearchForm(forms.Form):
         )
 
     def clean_q(self) -> ParsedQuery:
+        text = self.cleaned_data["q"]
         try:
-            return parse_query(self.cleaned_data["q"])
+            query = parse_query(text)
         except QuerySyntaxError as error:
             raise forms.ValidationError(str(error), code="invalid") from None
+        self.cleaned_data["q_text"] = text
+        if text and query.is_empty:
+            raise forms.ValidationError(NOTHING_SEARCHABLE % {"q": text}, code="nothing_searchable")
+        return query
 
     def clean_facets(self) -> list[str] | None:
         text = self.cleaned_data["facets"]
@@ -117,6 +148,28 @@ class SearchForm(forms.Form):
 
 
 @dataclass
+class Interpretation:
+    """How q was read (catalog.search.reading) and how well it matched."""
+
+    kinds: tuple[str, ...] = ()  # kinds the words asked for, as `kind` values
+    kind_words: tuple[str, ...] = ()  # the words read as a kind
+    ignored: tuple[str, ...] = ()  # common words that need not match
+    match: str = "all"  # "all": every word matched; "some": entries with the most words
+    did_you_mean: str = ""  # q with its typos corrected from the index's own words
+    corrected: bool = False  # the results are did_you_mean's (it matched better than q)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": list(self.kinds),
+            "kind_words": list(self.kind_words),
+            "ignored_words": list(self.ignored),
+            "match": self.match,
+            "did_you_mean": self.did_you_mean or None,
+            "corrected": self.corrected,
+        }
+
+
+@dataclass
 class SearchResult:
     artifacts: list[Artifact] = field(default_factory=list)
     count: int = 0
@@ -128,6 +181,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     page_not_found: bool = False  # the only error is a page past the last one
+    interpretation: Interpretation | None = None  # None without q
 
     @property
     def num_pages(self) -> int:
@@ -166,8 +220,9 @@ def _order(artifacts: QuerySet[Artifact], ordering: str) -> QuerySet[Artifact]:
     descending = ordering.startswith("-")
     name = ordering.lstrip("-")
     if name in {"relevance", "name"}:
-        fields = ["name", "namespace", "slug"]
-        return artifacts.order_by(*(f"-{f}" if descending else f for f in fields))
+        # As people read: "AMD-OLMo" after "Adversarial", "vLLM" before "Zephyr".
+        fields = [Lower("name"), F("name"), F("namespace"), F("slug")]
+        return artifacts.order_by(*(f.desc() if descending else f.asc() for f in fields))
     if name == "parameters":
         largest = ModelVariant.objects.filter(artifact=OuterRef("pk")).order_by("-parameters")
         artifacts = artifacts.annotate(
@@ -177,7 +232,7 @@ def _order(artifacts: QuerySet[Artifact], ordering: str) -> QuerySet[Artifact]:
     else:
         column = F({"released": "released_on", "updated": "updated_at"}[name])
     primary = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-    return artifacts.order_by(primary, "name", "namespace", "slug")
+    return artifacts.order_by(primary, Lower("name"), "name", "namespace", "slug")
 
 
 def name_match_tiers(query: ParsedQuery, names: dict[int, str]) -> dict[int, int]:
@@ -187,22 +242,37 @@ def name_match_tiers(query: ParsedQuery, names: dict[int, str]) -> dict[int, int
     The name is the strongest field; this makes that hold the same way on both engines,
     whose scores then order entries within a tier.
     """
-    words = [token.lower() for word in query.words for token in _NAME_TOKENS.findall(word)]
+    words = [
+        token
+        for word in query.words
+        for token in (t.lower() for t in _NAME_TOKENS.findall(word))
+        if token not in STOP_WORDS
+    ]
     if not words:
         return dict.fromkeys(names, 0)
     head, last = words[:-1], words[-1]
     head_set = set(head)
     last_is_prefix = query.clauses[-1][0].prefix
 
+    compact = "".join(words)
+
     def tier(name: str) -> int:
-        name_words = [w.lower() for w in _NAME_TOKENS.findall(name)]
-        if name_words == words:
+        name_words = [
+            w for w in (w.lower() for w in _NAME_TOKENS.findall(name)) if w not in STOP_WORDS
+        ]
+        # Joined or apart, a name is one name: "llama2" is "Llama 2".
+        name_compact = "".join(name_words)
+        if name_words == words or name_compact == compact:
             return 3
-        if name_words[: len(words)] == words or (
-            last_is_prefix
-            and name_words[: len(head)] == head
-            and len(name_words) >= len(words)
-            and name_words[len(head)].startswith(last)
+        if (
+            name_words[: len(words)] == words
+            or (len(compact) > 2 and name_compact.startswith(compact))
+            or (
+                last_is_prefix
+                and name_words[: len(head)] == head
+                and len(name_words) >= len(words)
+                and name_words[len(head)].startswith(last)
+            )
         ):
             return 2
         if head_set <= set(name_words) and any(w.startswith(last) for w in name_words):
@@ -229,21 +299,45 @@ def run_search(
     *,
     facets: Iterable[str] | None = None,
     load: Callable[[list[int]], list] = load_artifacts,
+    correct: bool = True,
 ) -> SearchResult:
     """Search the catalog as `user` may see it; see the module docstring for the contract.
 
     `load` turns the page's artifact ids into what the caller shows; the API passes one
-    that builds its JSON directly (catalog.api.results).
+    that builds its JSON directly (catalog.api.results). With `correct`, a q that
+    matches nothing is searched once more with its typos corrected, if that finds some.
     """
     form = SearchForm(params)
-    base = (
-        Artifact.objects.visible_to(user) if params.get("status") else Artifact.objects.published()
-    )
-    filterset = ArtifactFilterSet(params, queryset=base)
-    if not (form.is_valid() & filterset.is_valid()):
+    if not form.is_valid():
+        # The filters are validated too, so that every bad parameter is named at once.
+        filterset = ArtifactFilterSet(params, queryset=Artifact.objects.none())
+        filterset.is_valid()
         return SearchResult(errors=_errors(form, filterset.form))
 
-    query: ParsedQuery = form.cleaned_data["q"]
+    parsed: ParsedQuery = form.cleaned_data["q"]
+    kind_given = any(params.getlist("kind"))
+    reading = read_query(parsed, kind_given=kind_given)
+    given = params
+    if reading.kinds:
+        params = params.copy()
+        params.setlist("kind", list(reading.kinds))
+    statuses = [s for s in params.getlist("status") if s]
+    base = Artifact.objects.visible_to(user) if statuses else Artifact.objects.published()
+    filterset = ArtifactFilterSet(params, queryset=base)
+    errors = {} if filterset.is_valid() else _errors(filterset.form)
+    hidden = sorted({s for s in statuses if s not in PUBLIC_STATUSES})
+    if hidden and not user.is_authenticated and "status" not in errors:
+        labels = [str(ArtifactStatus(s).label).lower() for s in hidden if s in ArtifactStatus]
+        errors["status"] = [MEMBERS_ONLY_STATUS % {"statuses": " or ".join(labels)}]
+    if reading.only_common_words:
+        words = ", ".join(reading.ignored)
+        errors.setdefault("q", []).append(
+            ONLY_COMMON_WORDS % {"q": form.cleaned_data["q_text"], "words": words}
+        )
+    if errors:
+        return SearchResult(errors=errors)
+
+    query = reading.query
     facet_names = list(form.cleaned_data["facets"] or [] if facets is None else facets)
     for name in facet_names:
         if name not in FACETS:
@@ -255,18 +349,25 @@ def run_search(
         ordering=ordering,
         query=query,
     )
+    if not parsed.is_empty:
+        result.interpretation = Interpretation(
+            kinds=reading.kinds, kind_words=reading.kind_words, ignored=reading.ignored
+        )
 
     engine = backends.current()
     scores: dict[int, float] | None = None
+    priority: dict[int, tuple] = {}  # with some words only: entries with more of them first
     restrict = None  # what q does to any set of entries
+    candidate_ids: list[int] = []
+    # Only entries in the statuses asked for compete for the candidate places, so
+    # hidden ones can neither crowd out public matches nor be counted by them.
+    # (Any `status` values were validated with the other filters above.)
+    statuses = statuses or [str(s) for s in PUBLIC_STATUSES]
     if query.clauses:
-        # Only entries in the statuses asked for compete for the candidate places, so
-        # hidden ones can neither crowd out public matches nor be counted by them.
-        # (Any `status` values were validated with the other filters above.)
-        statuses = [s for s in params.getlist("status") if s] or [str(s) for s in PUBLIC_STATUSES]
         matches = engine.match(query, CANDIDATE_LIMIT + 1, statuses)
         result.count_is_capped = len(matches) > CANDIDATE_LIMIT
-        scores = {pk: score for pk, score, _ in matches[:CANDIDATE_LIMIT]}
+        matches = matches[:CANDIDATE_LIMIT]
+        scores = {pk: score for pk, score, _ in matches}
         candidate_ids = list(scores)
 
         def restrict(artifacts):
@@ -288,17 +389,42 @@ def run_search(
     start = (result.page - 1) * result.page_size
     page_ids: list[int] = []
     if scores is not None:
-        by_relevance = ordering.lstrip("-") == "relevance"
-        if by_relevance and not filterset.active:
-            # The match kept only public entries and gave their names: nothing to filter.
-            rows = [(pk, name) for pk, _, name in matches[:CANDIDATE_LIMIT]]
-        else:
-            rows = list(_order(filtered(), ordering).values_list("pk", "name"))
-        ids = [pk for pk, _ in rows]  # the matches that pass the filters, in order
-        if by_relevance:
-            sign = 1 if ordering.startswith("-") else -1
-            tiers = name_match_tiers(query, dict(rows))
-            ids.sort(key=lambda pk: (sign * tiers[pk], sign * scores[pk], -sign * pk))
+
+        def ranked() -> list[int]:
+            """The matches that pass the filters, in the order asked for."""
+            by_relevance = ordering.lstrip("-") == "relevance"
+            if by_relevance and not filterset.active:
+                # The match kept only public entries and gave their names: nothing to filter.
+                rows = [(pk, name) for pk, _, name in matches]
+            else:
+                rows = list(_order(filtered(), ordering).values_list("pk", "name"))
+            ids = [pk for pk, _ in rows]
+            if by_relevance:
+                sign = 1 if ordering.startswith("-") else -1
+                tiers = name_match_tiers(query, dict(rows))
+                ids.sort(
+                    key=lambda pk: (
+                        tuple(sign * p for p in priority.get(pk, ())),
+                        sign * tiers[pk],
+                        sign * scores[pk],
+                        -sign * pk,
+                    )
+                )
+            return ids
+
+        ids = ranked()
+        if not ids and len(query.clauses) > 1:
+            # Not every word can match: rank the entries by how many of them they hold.
+            some = engine.match_some(query, CANDIDATE_LIMIT + 1, statuses)
+            result.count_is_capped = len(some) > CANDIDATE_LIMIT
+            some = some[:CANDIDATE_LIMIT]
+            priority.update(_word_priority(some, len(query.clauses)))
+            matches = [(pk, score, name) for pk, score, name, _ in some]
+            scores = {pk: score for pk, score, _ in matches}
+            candidate_ids = list(scores)
+            ids = ranked()
+            if ids:
+                result.interpretation.match = "some"
         result.count = len(ids)
         page_ids = ids[start : start + result.page_size]
     else:
@@ -307,6 +433,32 @@ def run_search(
         if result.page <= result.num_pages:
             ordered = _order(artifacts, ordering).values_list("pk", flat=True)
             page_ids = list(ordered[start : start + result.page_size])
+
+    if correct and query.clauses and (result.count == 0 or result.interpretation.match == "some"):
+        suggestion = _did_you_mean(form.cleaned_data["q_text"], query)
+        if suggestion and correct:
+            # Searched instead when q found nothing, or only some of its words while
+            # the corrected words all match ("graniet code" -> Granite Code Models).
+            corrected_params = given.copy()
+            corrected_params["q"] = suggestion
+            # A probe first: its matches only (its "page" is the ids, nothing loaded).
+            retry = run_search(corrected_params, user, facets=[], load=list, correct=False)
+            better = result.count == 0 or retry.interpretation.match == "all"
+            if retry.count and better:
+                if facet_names:
+                    retry = run_search(
+                        corrected_params, user, facets=facet_names, load=load, correct=False
+                    )
+                elif retry.artifacts:
+                    retry.artifacts = load(retry.artifacts)
+                retry.interpretation.did_you_mean = suggestion
+                retry.interpretation.corrected = True
+                return retry
+            if result.count == 0 and not filterset.active:
+                suggestion = ""  # the word is stale: no entry holds it any more
+            # With filters it is still offered: dropping one may be what finds it.
+        result.interpretation.did_you_mean = suggestion
+
     if page_ids:
         result.artifacts = load(page_ids)
     if result.page > result.num_pages:
@@ -326,3 +478,27 @@ def run_search(
         selected = [str(v) for v in params.getlist(name)]
         result.facets[name] = facet_values(name, artifacts, selected, cache_key=cache_key)
     return result
+
+
+def _word_priority(rows: list[tuple[int, float, str, int]], clauses: int) -> dict[int, tuple]:
+    """(how many words, how rare they are) for each entry matching some of the words:
+    an entry with a rare word comes before one with a word nearly every entry has."""
+    holding = [sum(1 for *_, mask in rows if mask >> i & 1) for i in range(clauses)]
+    rarity = [math.log((len(rows) + 1) / n) if n else 0.0 for n in holding]
+    return {
+        pk: (
+            bin(mask).count("1"),
+            round(sum(r for i, r in enumerate(rarity) if mask >> i & 1), 6),
+        )
+        for pk, _, _, mask in rows
+    }
+
+
+def _did_you_mean(text: str, query: ParsedQuery) -> str:
+    """`text` with each word the index does not hold replaced by the closest one it does."""
+    words = [t.text for clause in query.clauses for t in clause if not t.phrase]
+    fixes = vocabulary.corrections(words)
+    if not fixes:
+        return ""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in fixes) + r")\b", re.IGNORECASE)
+    return pattern.sub(lambda m: fixes[m.group(0).lower()], text)

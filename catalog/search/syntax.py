@@ -39,6 +39,9 @@ class ParsedQuery:
 
     clauses: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
+    # Other spellings of the same query an entry may match instead (`llama2` for
+    # `llama 2`), each a query without exclusions; see catalog.search.reading.
+    variants: tuple[ParsedQuery, ...] = ()
 
     @property
     def is_empty(self) -> bool:

@@ -5,23 +5,16 @@ matches, suggestions. The search itself is the API's, not a second implementatio
 
 from __future__ import annotations
 
-import difflib
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from catalog.models import (
-    ArtifactKind,
-    Language,
-    LicenseCategory,
-    Modality,
-    OpennessClass,
-    Organization,
-    Task,
-)
+from catalog.models import ArtifactKind, LicenseCategory, OpennessClass
 from catalog.search.facets import FACETS
 from catalog.search.query import ORDERINGS
+from catalog.search.reading import KIND_WORDS
 
 # The sidebar, in reading order; a facet the search core does not count is left out.
 FACET_LABELS = {
@@ -35,6 +28,7 @@ FACET_LABELS = {
     "language": "Language",
 }
 FILTER_LABELS = {**FACET_LABELS, "license": "License", "tag": "Tag"}
+ERROR_LABELS = {**FILTER_LABELS, "q": "Search words"}
 # Labels of the fixed choices, for a selected value no entry has any more.
 CHOICE_LABELS = {
     "kind": ArtifactKind.choices,
@@ -169,19 +163,38 @@ def pages(result, params: QueryDict) -> list[dict]:
     return items
 
 
-def spelling_suggestions(text: str, limit: int = 3) -> list[str]:
-    """Words of the catalog's vocabulary close to what was typed (small tables only)."""
-    words = [word for word in text.lower().split() if len(word) > 3 and word.isalpha()]
-    if not words:
-        return []
-    vocabulary: set[str] = set()
-    for model in (Task, Modality, Language):
-        for name in model.objects.values_list("name", flat=True):
-            vocabulary.update(part.lower() for part in name.split() if len(part) > 3)
-    vocabulary.update(name.lower() for name in Organization.objects.values_list("name", flat=True))
-    suggestions = []
-    for word in words:
-        if word in vocabulary:
-            continue
-        suggestions += difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
-    return suggestions[:limit]
+def without_words(text: str, words: tuple[str, ...]) -> str:
+    """`text` without `words` (whole words, any case): what removing a reading leaves."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return " ".join(pattern.sub(" ", text).split())
+
+
+def reading(result, params: QueryDict) -> dict | None:
+    """How the words were read, for the notices above the results: the kinds they asked
+    for (each a chip whose link searches without that word), the common words left out,
+    whether every word matched, and a spelling the catalog knows."""
+    interpretation = result.interpretation
+    if interpretation is None or result.errors:
+        return None
+    text = params.get("q", "")
+    kinds = dict(ArtifactKind.choices)
+    chips = []
+    for kind in interpretation.kinds:
+        words = tuple(w for w in interpretation.kind_words if KIND_WORDS.get(w.lower()) == kind)
+        remaining = without_words(text, words)
+        chips.append(
+            {
+                "label": f"Kind: {kinds[kind]}",
+                "words": ", ".join(f"“{w}”" for w in words),
+                "url": link(params, q=remaining or None),
+            }
+        )
+    did_you_mean = interpretation.did_you_mean
+    return {
+        "chips": chips,
+        "ignored": interpretation.ignored,
+        "some": interpretation.match == "some",
+        "corrected": interpretation.corrected,
+        "did_you_mean": did_you_mean,
+        "did_you_mean_url": link(params, q=did_you_mean) if did_you_mean else "",
+    }

@@ -104,10 +104,11 @@ def search(request):
         "results": as_cards(result.artifacts),
         "q": query_text,
         "errors": [
-            (search_page.FILTER_LABELS.get(name, name.replace("_", " ").capitalize()), message)
+            (search_page.ERROR_LABELS.get(name, name.replace("_", " ").capitalize()), message)
             for name, messages in result.errors.items()
             for message in messages
         ],
+        "reading": search_page.reading(result, params),
         "facet_groups": search_page.facet_groups(result, params) if not result.errors else [],
         "active_filters": filters,
         "clear_filters_url": search_page.link(params, **dict.fromkeys(search_page.FILTER_LABELS)),
@@ -123,9 +124,7 @@ def search(request):
         "previous_url": search_page.link(params, page=str(result.page - 1)),
         "next_url": search_page.link(params, page=str(result.page + 1)),
         "last_page_url": search_page.link(params, page=str(result.num_pages)),
-        "suggestions": search_page.spelling_suggestions(query_text)
-        if not result.errors and result.count == 0
-        else [],
+        "first_page_url": search_page.link(params),
     }
     return render(request, "web/search.html", context, status=status)
 

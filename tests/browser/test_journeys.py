@@ -73,8 +73,10 @@ def test_phone_layout_has_no_sideways_scrolling(phone):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375px"
         screenshot(page, name)
-    # The facets come after the results' search box and stay usable.
+    # The facets fold behind "Filters (n)" on a phone and open with a tap.
     page.goto("/search/?q=model")
+    assert not page.get_by_role("heading", name="Narrow down").is_visible()
+    page.get_by_text("Filters (0)").click()
     assert page.get_by_role("heading", name="Narrow down").is_visible()
     assert problems.messages == []
 
