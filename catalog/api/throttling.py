@@ -71,5 +71,5 @@ class CatalogPageThrottle(SimpleRateThrottle):
 def describe_rate(rate: str, noun: str = "request") -> str:
     """'120/minute' -> '120 requests a minute', for people."""
     count, period = rate.split("/")
-    plural = "" if count == "1" else "s"
+    plural = "" if count == "1" else ("es" if noun.endswith(("s", "sh", "ch")) else "s")
     return f"{count} {noun}{plural} a {PERIOD_NAMES[period[0]]}"  # DRF reads period[0] too
