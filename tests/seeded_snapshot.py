@@ -28,8 +28,21 @@ class TableRows:
     rows: tuple  # tuples of values on SQLite, lines of COPY text on PostgreSQL
 
 
-def _tables() -> list[str]:
-    return sorted(connection.introspection.django_table_names(include_views=False))
+def tables() -> list[str]:
+    """Every table: Django's and those the search backends make themselves.
+
+    Not SQLite's full-text index (a virtual table and its shadow tables): its triggers
+    fill it from the documents as the rows are written back.
+    """
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+            )
+            virtual = [name for (name,) in cursor.fetchall()]
+            tables = [t for t in tables if not any(t.startswith(v) for v in virtual)]
+    return sorted(tables)
 
 
 def _writable_columns(cursor, table: str) -> tuple[str, ...]:
@@ -60,7 +73,7 @@ def _read(cursor, table: str, columns: tuple[str, ...]) -> tuple:
 def _state() -> dict[str, TableRows]:
     with connection.cursor() as cursor:
         state = {}
-        for table in _tables():
+        for table in tables():
             columns = _writable_columns(cursor, table)
             state[table] = TableRows(table, columns, _read(cursor, table, columns))
         return state
