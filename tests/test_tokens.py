@@ -393,7 +393,20 @@ def test_an_expired_or_revoked_token_allows_nothing(editor, ibm):
     assert not token.allows("read")
     other = issue(editor, ibm, name="old", at=timezone.now() - timedelta(days=89)).token
     assert other.allows("write", ibm)
-    assert not other.is_live(at=timezone.now() + timedelta(days=2))
+    in_two_days = timezone.now() + timedelta(days=2)
+    assert not other.is_live(at=in_two_days)
+    assert list(ApiToken.objects.active()) == [other]
+    assert list(ApiToken.objects.active(at=in_two_days)) == []
+
+
+def test_neither_refused_nor_accepted_tokens_are_logged(client, editor, ibm, caplog):
+    issued = issue(editor, ibm)
+    with caplog.at_level("DEBUG"):
+        client.get(API, **bearer(issued.secret))
+        revoke_token(issued.token)
+        assert client.get(API, **bearer(issued.secret)).status_code == 401
+    assert "Unauthorized" in caplog.text  # Django logs the 401, by its path alone
+    assert issued.secret not in caplog.text
 
 
 # ------------------------------------------------------------------------------

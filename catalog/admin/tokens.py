@@ -5,13 +5,14 @@ deleted: revoking keeps the record of what it was and when it was used."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
 from catalog.access import is_active_user, is_curator
 from catalog.models import ApiToken, TokenScope
@@ -83,7 +84,7 @@ class ApiTokenForm(forms.ModelForm):
                 "organizations", check_organizations, self.user, cleaned["organizations"], scopes
             )
         if "lifetime" in cleaned:
-            self._checked("lifetime", check_lifetime, timezone.timedelta(days=cleaned["lifetime"]))
+            self._checked("lifetime", check_lifetime, timedelta(days=cleaned["lifetime"]))
         return cleaned
 
 
@@ -184,7 +185,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             name=data["name"],
             organizations=data["organizations"],
             scopes=data["scopes"],
-            lifetime=timezone.timedelta(days=data["lifetime"]),
+            lifetime=timedelta(days=data["lifetime"]),
         )
         request._catalog_issued_secret = issued.secret
         return issued.token

@@ -67,9 +67,6 @@ class ApiTokenQuerySet(models.QuerySet):
         at = at or timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=at)
 
-    def of(self, user) -> ApiTokenQuerySet:
-        return self.filter(user=user)
-
 
 class ApiToken(models.Model):
     user = models.ForeignKey(
