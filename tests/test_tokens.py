@@ -598,3 +598,38 @@ def test_a_member_revokes_their_token_with_the_button_and_the_action(client, edi
     assert client.get(API, **bearer(second.secret)).status_code == 401
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 0
     assert client.get(f"{ADMIN}{first.token.pk}/revoke/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("state", "names"),
+    [
+        ("live", ["live"]),
+        ("expired", ["old"]),
+        ("revoked", ["gone"]),
+        (None, ["gone", "live", "old"]),
+    ],
+)
+def test_the_token_list_filters_by_state(client, editor, ibm, state, names):
+    issue(editor, ibm, name="live")
+    issue(editor, ibm, name="old", at=timezone.now() - timedelta(days=100))
+    revoke_token(issue(editor, ibm, name="gone").token)
+    client.force_login(editor)
+    response = client.get(ADMIN, {"state": state} if state else {})
+    shown = sorted(token.name for token in response.context["cl"].result_list)
+    assert shown == names
+
+
+def test_a_curator_is_offered_publishing_and_every_organization(client, ibm, meta):
+    curator = create_curator("curator", password=None)
+    client.force_login(curator)
+    form = client.get(f"{ADMIN}add/")
+    assert b'value="publish"' in form.content
+    assert f'value="{meta.pk}"'.encode() in form.content
+    response = client.post(
+        f"{ADMIN}add/",
+        {"name": "desk", "organizations": [meta.pk], "scopes": ["publish"], "lifetime": 7},
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert (token.user, token.scopes) == (curator, ["publish"])
+    assert authenticated_token(response.context["secret"]).allows("publish", meta)

@@ -9,10 +9,13 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from catalog.access import is_active_user, is_curator
 from catalog.models import ApiToken, TokenScope
@@ -55,8 +58,17 @@ class ApiTokenForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizations"].queryset = organizations_open_to(self.user)
-        self.fields["organizations"].widget = forms.CheckboxSelectMultiple()
+        organizations = self.fields["organizations"]
+        organizations.queryset = organizations_open_to(self.user)
+        # A member picks among a few; a curator among every member, with a filter box.
+        if is_curator(self.user):
+            organizations.widget = FilteredSelectMultiple("organizations", is_stacked=False)
+        else:
+            organizations.widget = forms.CheckboxSelectMultiple()
+        organizations.help_text = (
+            "The organizations it acts for: some of yours. It never does more there "
+            "than you may do yourself, at the moment of each request."
+        )
         self.fields["organizations"].widget.choices = self.fields["organizations"].choices
         if not is_curator(self.user):
             self.fields["scopes"].choices = [
@@ -88,6 +100,28 @@ class ApiTokenForm(forms.ModelForm):
         return cleaned
 
 
+class TokenStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.active(at=now)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+def short_time(value) -> str:
+    return date_format(timezone.localtime(value), "Y-m-d H:i") if value else "never"
+
+
 class IssuedTokenForm(forms.ModelForm):
     """An issued token's page: everything is read-only."""
 
@@ -104,11 +138,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "display_prefix",
         "organization_list",
         "scope_list",
-        "expires_at",
-        "last_used_at",
-        "revoked_at",
+        "expires",
+        "last_used",
+        "revoked",
     ]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [TokenStateFilter]
     search_fields = ["name", "identifier"]
     actions = ["revoke_selected"]
     change_form_template = "admin/catalog/apitoken_change_form.html"
@@ -261,3 +295,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description="scopes")
     def scope_list(self, obj):
         return ", ".join(obj.scopes)
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires(self, obj):
+        return date_format(timezone.localtime(obj.expires_at), "Y-m-d")
+
+    @admin.display(description="last used", ordering="last_used_at")
+    def last_used(self, obj):
+        return short_time(obj.last_used_at)
+
+    @admin.display(description="revoked", ordering="revoked_at")
+    def revoked(self, obj):
+        return date_format(timezone.localtime(obj.revoked_at), "Y-m-d") if obj.revoked_at else "no"

@@ -65,6 +65,7 @@ def test_an_editor_creates_uses_and_revokes_a_token(desktop, catalog_server):
     page.get_by_label("Read (the drafts of its organizations)").check()
     page.get_by_label("Write (create and change entries)").check()
     page.get_by_label("Expires in").select_option(label="30 days")
+    screenshot_if_asked(page, "token-add")
     page.get_by_role("button", name="Save", exact=True).click()
 
     # The secret, shown this once, with the warning to copy it now.
@@ -95,6 +96,7 @@ def test_an_editor_creates_uses_and_revokes_a_token(desktop, catalog_server):
     expect(row).to_contain_text("release pipeline")
     expect(row).to_contain_text("ibm")
     expect(row).to_contain_text("read, write")
+    screenshot_if_asked(page, "token-list")
 
     # Revoked with the button on its page ...
     row.get_by_role("link", name="release pipeline").click()
