@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
@@ -135,24 +136,39 @@ def test_a_token_lives_at_most_a_year(editor, ibm, lifetime, allowed):
         assert not ApiToken.objects.exists()
 
 
+def unchecked_token(user, lifetime: timedelta) -> ApiToken:
+    at = timezone.now().replace(microsecond=0)
+    return ApiToken(
+        user=user,
+        name="forever",
+        identifier="abcdefgh",
+        secret_hash="0" * 64,
+        created_at=at,
+        expires_at=at + lifetime,
+    )
+
+
 @pytest.mark.parametrize(
     ("lifetime", "constraint"),
     [
         (timedelta(days=366), "apitoken_lifetime_at_most_a_year"),
+        (timedelta(days=365, seconds=1), "apitoken_lifetime_at_most_a_year"),
         (timedelta(seconds=-1), "apitoken_expires_after_creation"),
     ],
 )
 def test_the_database_refuses_a_lifetime_out_of_bounds(editor, lifetime, constraint):
-    at = timezone.now()
+    token = unchecked_token(editor, lifetime)
+    with pytest.raises(ValidationError, match=constraint):
+        token.validate_constraints()
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        ApiToken.objects.create(
-            user=editor,
-            name="forever",
-            identifier="abcdefgh",
-            secret_hash="0" * 64,
-            created_at=at,
-            expires_at=at + lifetime,
-        )
+        token.save()
+
+
+def test_the_database_takes_a_token_of_exactly_a_year(editor):
+    token = unchecked_token(editor, timedelta(days=365))
+    token.validate_constraints()
+    token.save()
+    assert ApiToken.objects.get().expires_at == token.expires_at
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,33 @@ def identifier_of(secret: str) -> str:
     return secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + IDENTIFIER_LENGTH]
 
 
+class LivesAtMost(models.Func):
+    """`expires_at - created_at <= <days> days`, in SQL each engine reads alone.
+
+    Django's own `F("created_at") + timedelta` compiles on SQLite to a function only
+    Django's connections define (`django_format_dtdelta`); this uses SQLite's own
+    `strftime`, to whole seconds (SQLite keeps times as text).
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, days: int, **extra):
+        super().__init__(F("expires_at"), F("created_at"), models.Value(days), **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        expires, created, days = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"{expires[0]} <= {created[0]} + make_interval(days => {days[0]})"
+        return sql, (*expires[1], *created[1], *days[1])
+
+    def as_sqlite(self, compiler, connection, **extra):
+        expires, created, days = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = (
+            f"CAST(strftime('%%s', {expires[0]}) AS INTEGER)"
+            f" - CAST(strftime('%%s', {created[0]}) AS INTEGER) <= {days[0]} * 86400"
+        )
+        return sql, (*expires[1], *created[1], *days[1])
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self, at: datetime | None = None) -> ApiTokenQuerySet:
         at = at or timezone.now()
@@ -111,7 +138,7 @@ class ApiToken(models.Model):
                 name="apitoken_expires_after_creation",
             ),
             models.CheckConstraint(
-                condition=Q(expires_at__lte=F("created_at") + MAX_LIFETIME),
+                condition=LivesAtMost(MAX_LIFETIME.days),
                 name="apitoken_lifetime_at_most_a_year",
             ),
             models.CheckConstraint(
