@@ -43,7 +43,7 @@ LAST_USE_RESOLUTION = timedelta(minutes=1)
 class TokenScope(models.TextChoices):
     """What a token may do; write views ask `token.allows(scope, organization)`."""
 
-    READ = "read", "Read (the drafts of its organizations)"
+    READ = "read", "Read (the catalog as you see it, drafts included)"
     WRITE = "write", "Write (create and change entries)"
     SUBMIT = "submit", "Submit (send entries for review)"
     PUBLISH = "publish", "Publish (curators only)"

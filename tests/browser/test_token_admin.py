@@ -62,7 +62,7 @@ def test_an_editor_creates_uses_and_revokes_a_token(desktop, catalog_server):
     expect(page.get_by_label("Publish (curators only)")).to_have_count(0)
     page.get_by_label("Name").fill("release pipeline")
     page.get_by_label("IBM", exact=True).check()
-    page.get_by_label("Read (the drafts of its organizations)").check()
+    page.get_by_label("Read (the catalog as you see it, drafts included)").check()
     page.get_by_label("Write (create and change entries)").check()
     page.get_by_label("Expires in").select_option(label="30 days")
     screenshot_if_asked(page, "token-add")
