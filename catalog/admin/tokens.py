@@ -31,8 +31,13 @@ from catalog.tokens import (
     revoke_token,
 )
 
-LIFETIME_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (180, "180 days")]
-LIFETIME_CHOICES.append((365, "1 year (the longest)"))
+LIFETIME_CHOICES = [
+    (7, "7 days"),
+    (30, "30 days"),
+    (90, "90 days"),
+    (180, "180 days"),
+    (365, "1 year (the longest)"),
+]
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -69,7 +74,7 @@ class ApiTokenForm(forms.ModelForm):
             "The organizations it acts for: some of yours. It never does more there "
             "than you may do yourself, at the moment of each request."
         )
-        self.fields["organizations"].widget.choices = self.fields["organizations"].choices
+        organizations.widget.choices = organizations.choices
         if not is_curator(self.user):
             self.fields["scopes"].choices = [
                 (value, label)
