@@ -201,12 +201,15 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
-# Three buckets, counted apart (catalog/api/throttling.py), so a script using the API
+# Four buckets, counted apart (catalog/api/throttling.py), so a script using the API
 # never locks its owner's browser out of search:
 # - anonymous API clients, by address;
 CATALOG_ANON_RATE = env_rate("CATALOG_ANON_RATE", "120/minute")
 # - signed-in members' API requests, by account;
 CATALOG_USER_RATE = env_rate("CATALOG_USER_RATE", "1200/minute")
+# - requests with an API token, by token (an integration's pipeline never uses up its
+#   owner's own allowance);
+CATALOG_TOKEN_RATE = env_rate("CATALOG_TOKEN_RATE", "2400/minute")
 # - the search page, by address (by account when signed in): far above what a person
 #   browsing does, there only to stop a flood.
 CATALOG_PAGE_RATE = env_rate("CATALOG_PAGE_RATE", "600/minute")
@@ -216,7 +219,9 @@ CATALOG_PAGE_RATE = env_rate("CATALOG_PAGE_RATE", "600/minute")
 CATALOG_NUM_PROXIES = int(os.environ.get("CATALOG_NUM_PROXIES", "0"))
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogAutoSchema",
+    # The token first: its 401 answers carry its WWW-Authenticate challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "catalog.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -228,6 +233,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "catalog.api.throttling.CatalogAnonThrottle",
         "catalog.api.throttling.CatalogUserThrottle",
+        "catalog.api.throttling.CatalogTokenThrottle",
     ],
     "NUM_PROXIES": CATALOG_NUM_PROXIES,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

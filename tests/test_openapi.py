@@ -91,6 +91,9 @@ THROTTLED_CASES = [
     ("/api/v1/taxonomy/", "/api/v1/taxonomy/"),
 ]
 
+# Every endpoint refuses a token of ours that is no good (an unknown one here).
+UNKNOWN_TOKEN = "alc_" + "x" * 43
+
 
 # ------------------------------------------------------------------------------
 # The served schema, made strict for validation.
@@ -186,6 +189,13 @@ def test_throttled_responses_validate_against_the_schema(client, schema, setting
     validate(schema, path, response)
 
 
+@pytest.mark.parametrize(("path", "url"), THROTTLED_CASES)
+def test_refused_tokens_validate_against_the_schema(client, schema, path, url):
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {UNKNOWN_TOKEN}")
+    assert response.status_code == 401
+    validate(schema, path, response)
+
+
 def test_a_members_draft_in_the_list_validates(client, schema):
     organization = make_organization()
     make_artifact(lead=organization, status="draft", kind="dataset")
@@ -228,6 +238,7 @@ def test_every_documented_response_is_exercised(schema):
     }
     exercised = {(path, "get", status) for path, status, _, _ in CASES}
     exercised |= {(path, "get", 429) for path, _ in THROTTLED_CASES}
+    exercised |= {(path, "get", 401) for path, _ in THROTTLED_CASES}
     assert documented == exercised
 
 

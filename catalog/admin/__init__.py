@@ -2,12 +2,12 @@
 
 One module per admin; `scoping` holds the org-scoping every admin shares, `review` the
 workflow actions and buttons, `forms` the validation with its messages, `versions`
-the one history version per save, `login` the sign-in throttling.
+the one history version per save, `login` the sign-in throttling, `tokens` each user's API tokens.
 """
 
 from django.contrib import admin
 
-from catalog.admin import artifacts, memberships, reference, relations  # noqa: F401
+from catalog.admin import artifacts, memberships, reference, relations, tokens  # noqa: F401
 from catalog.admin.login import ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm

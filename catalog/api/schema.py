@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
+from catalog.api.authentication import ApiTokenAuthentication
 from catalog.api.serializers import ArtifactSerializer
 from catalog.lineage import MAX_DEPTH
 from catalog.models import ArtifactKind
@@ -214,10 +215,26 @@ PAGE_NOT_FOUND = {
 THROTTLED = {
     429: OpenApiResponse(
         ErrorDetailSerializer,
-        description="Too many requests from this client: anonymous clients and signed-in "
-        "members each have a rate per minute. Retry after the seconds in Retry-After.",
+        description="Too many requests from this client: anonymous clients, signed-in "
+        "members and each API token have a rate per minute. Retry after the seconds in "
+        "Retry-After.",
     )
 }
+BAD_TOKEN = {
+    401: OpenApiResponse(
+        ErrorDetailSerializer,
+        description="An API token of ours (`Bearer alc_...`) that is unknown, expired or "
+        "revoked, or whose account is inactive. A Bearer value that is not one of ours "
+        "is ignored: the request is read as anonymous.",
+    )
+}
+WWW_AUTHENTICATE = OpenApiParameter(
+    "WWW-Authenticate",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[401],
+    description='The challenge: `Bearer realm="api", error="invalid_token"`.',
+)
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
@@ -233,7 +250,8 @@ class CatalogAutoSchema(AutoSchema):
     - An operation anyone may call requires no security scheme: reading the catalog
       needs no sign-in (a signed-in member's session only widens what `status=` shows),
       so it shows no lock.
-    - A throttled operation's 429 carries Retry-After.
+    - A throttled operation's 429 carries Retry-After; an operation that reads API
+      tokens has its 401 carry WWW-Authenticate.
     """
 
     def get_auth(self) -> list[dict]:
@@ -252,4 +270,6 @@ class CatalogAutoSchema(AutoSchema):
         parameters = super().get_override_parameters()
         if self.view.get_throttles():
             parameters = [*parameters, RETRY_AFTER]
+        if any(isinstance(a, ApiTokenAuthentication) for a in self.view.get_authenticators()):
+            parameters = [*parameters, WWW_AUTHENTICATE]
         return parameters

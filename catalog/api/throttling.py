@@ -1,8 +1,11 @@
-"""Rate limits, in three buckets that count apart, so that no bucket empties another:
+"""Rate limits, in four buckets that count apart, so that no bucket empties another:
 
 - `anon`: anonymous API clients, by address, at CATALOG_ANON_RATE (120/minute);
 - `user`: signed-in members' API requests, by account, at CATALOG_USER_RATE
   (1200/minute);
+- `token`: requests with an API token, by token, at CATALOG_TOKEN_RATE (2400/minute),
+  so an integration's pipeline never uses up its owner's own allowance (nor another
+  token's);
 - `page`: the search page, by account when signed in, else by address, at
   CATALOG_PAGE_RATE (600/minute).
 
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from catalog.api.authentication import request_token
 
 PERIOD_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
@@ -47,7 +52,24 @@ class CatalogUserThrottle(UserRateThrottle):
     def get_cache_key(self, request, view) -> str | None:
         if not request.user or not request.user.is_authenticated:
             return None  # CatalogAnonThrottle counts them
+        if request_token(request) is not None:
+            return None  # CatalogTokenThrottle counts them
         return super().get_cache_key(request, view)
+
+
+class CatalogTokenThrottle(SimpleRateThrottle):
+    """Requests with an API token, by token: each token has an allowance of its own."""
+
+    scope = "token"
+
+    def get_rate(self) -> str:
+        return settings.CATALOG_TOKEN_RATE
+
+    def get_cache_key(self, request, view) -> str | None:
+        token = request_token(request)
+        if token is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": f"token-{token.pk}"}
 
 
 class CatalogPageThrottle(SimpleRateThrottle):

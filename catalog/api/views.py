@@ -23,6 +23,7 @@ from catalog.api.pagination import paginated_response
 from catalog.api.results import search_results
 from catalog.api.schema import (
     BAD_PARAMETERS,
+    BAD_TOKEN,
     LINEAGE_PARAMETERS,
     NOT_FOUND,
     PAGE_NOT_FOUND,
@@ -88,7 +89,9 @@ def _published_count(kind: str) -> Count:
 class ApiIndexView(APIView):
     """Where everything is: the endpoints, the schema and its browser."""
 
-    @extend_schema(summary="The endpoints", responses={200: ApiIndexSerializer, **THROTTLED})
+    @extend_schema(
+        summary="The endpoints", responses={200: ApiIndexSerializer, **BAD_TOKEN, **THROTTLED}
+    )
     def get(self, request: Request) -> Response:
         def url(name: str, **kwargs) -> str:
             # Placeholders stay readable as URI templates: {namespace}, not %7Bnamespace%7D.
@@ -130,14 +133,19 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="The members",
-        responses={200: OrganizationSerializer(many=True), **BAD_PARAMETERS, **THROTTLED},
+        responses={
+            200: OrganizationSerializer(many=True),
+            **BAD_PARAMETERS,
+            **BAD_TOKEN,
+            **THROTTLED,
+        },
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary="One member",
-        responses={200: OrganizationSerializer, **NOT_FOUND, **THROTTLED},
+        responses={200: OrganizationSerializer, **NOT_FOUND, **BAD_TOKEN, **THROTTLED},
     )
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
@@ -155,7 +163,13 @@ class ArtifactViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Search the catalog",
         parameters=SEARCH_PARAMETERS,
-        responses={200: SearchPageSerializer, **BAD_PARAMETERS, **PAGE_NOT_FOUND, **THROTTLED},
+        responses={
+            200: SearchPageSerializer,
+            **BAD_PARAMETERS,
+            **PAGE_NOT_FOUND,
+            **BAD_TOKEN,
+            **THROTTLED,
+        },
     )
     def list(self, request: Request) -> Response:
         """Full-text search with filters, facets, ordering and paging.
@@ -189,7 +203,7 @@ class ArtifactViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Everything about one entry",
-        responses={200: ArtifactDetailSerializer, **NOT_FOUND, **THROTTLED},
+        responses={200: ArtifactDetailSerializer, **NOT_FOUND, **BAD_TOKEN, **THROTTLED},
     )
     def retrieve(self, request: Request, namespace: str, slug: str) -> Response:
         serializer = ArtifactDetailSerializer(
@@ -200,7 +214,7 @@ class ArtifactViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Lineage graph around one entry",
         parameters=LINEAGE_PARAMETERS,
-        responses={200: LineageSerializer, **BAD_PARAMETERS, **NOT_FOUND, **THROTTLED},
+        responses={200: LineageSerializer, **BAD_PARAMETERS, **NOT_FOUND, **BAD_TOKEN, **THROTTLED},
     )
     @action(detail=True)
     def lineage(self, request: Request, namespace: str, slug: str) -> Response:
@@ -254,7 +268,8 @@ class LicenseListView(GenericAPIView):
         )
 
     @extend_schema(
-        summary="Licenses in use", responses={200: LicenseInUseSerializer(many=True), **THROTTLED}
+        summary="Licenses in use",
+        responses={200: LicenseInUseSerializer(many=True), **BAD_TOKEN, **THROTTLED},
     )
     def get(self, request: Request) -> Response:
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
@@ -264,7 +279,8 @@ class TaxonomyView(APIView):
     """Tasks, modalities and languages, each with how many published entries have it."""
 
     @extend_schema(
-        summary="Tasks, modalities, languages", responses={200: TaxonomySerializer, **THROTTLED}
+        summary="Tasks, modalities, languages",
+        responses={200: TaxonomySerializer, **BAD_TOKEN, **THROTTLED},
     )
     def get(self, request: Request) -> Response:
         published = Artifact.objects.published().values("pk")

@@ -2,7 +2,8 @@
 
 Import direction: taxonomy, licenses and organizations depend on nothing of ours;
 artifacts depend on them; relations, openness and the search document depend on
-artifacts. Everything is re-exported here, so callers write `from catalog.models import Artifact`.
+artifacts; API tokens depend on organizations. Everything is re-exported here, so
+callers write `from catalog.models import Artifact`.
 """
 
 from catalog.models.artifacts import (
@@ -32,10 +33,14 @@ from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.models.relations import Relation, RelationType
 from catalog.models.search import ArtifactSearchDocument
 from catalog.models.taxonomy import Language, Modality, Tag, Task
+from catalog.models.tokens import TOKEN_PREFIX, ApiToken, ApiTokenQuerySet, TokenScope
 
 __all__ = [
     "OPEN_CATEGORIES",
     "PUBLIC_STATUSES",
+    "TOKEN_PREFIX",
+    "ApiToken",
+    "ApiTokenQuerySet",
     "Artifact",
     "ArtifactKind",
     "ArtifactQuerySet",
@@ -64,6 +69,7 @@ __all__ = [
     "Source",
     "Tag",
     "Task",
+    "TokenScope",
     "ToolCategory",
     "ToolEntry",
 ]
