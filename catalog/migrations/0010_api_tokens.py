@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0008_entry_verbose_names'),
+        ('catalog', '0009_search_vocabulary_and_name_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
