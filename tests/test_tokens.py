@@ -285,7 +285,9 @@ def _two_values(editor, ibm):
 
 
 @pytest.mark.parametrize(
-    "make", [_expired, _revoked, _unknown, _deleted, _inactive, _two_values], ids=str
+    "make",
+    [_expired, _revoked, _unknown, _deleted, _inactive, _two_values],
+    ids=lambda make: make.__name__.strip("_"),
 )
 def test_a_token_of_ours_that_is_no_good_answers_401(client, editor, ibm, make):
     secret, reason = make(editor, ibm)
