@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.members import create_curator, give_member_access
 from catalog.models import Artifact, ArtifactStatus, Membership, MembershipRole, Relation
 from catalog.workflow import PUBLISH
-from tests.factories import make_artifact, make_organization
+from tests.factories import admin_entry_form, make_artifact, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -80,16 +80,8 @@ def test_an_admin_edit_is_one_new_version(client, ibm, editor, section):
     artifact = make_artifact("granite", lead=ibm, status=ArtifactStatus.DRAFT, summary="Old.")
     versions = artifact.history.count()
     client.force_login(editor)
-    data = {
-        "lead_organization": ibm.pk,
-        "name": artifact.name,
-        "summary": "New.",
-        "unverified": "{}",
-        "formats": "[]",
-        "programming_languages": "[]",
-    }
-    for prefix in ("contributions", "sources", "variants", "openness_components", "relations"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data = admin_entry_form(ibm, name=artifact.name, summary="New.")
+    del data["slug"]  # read-only once the entry exists
     response = client.post(reverse(f"admin:catalog_{section}_change", args=[artifact.pk]), data)
     assert response.status_code == 302
     latest = artifact.history.latest("history_id")
