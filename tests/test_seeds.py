@@ -71,10 +71,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 81 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
+    assert "artifacts: 95 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 0 deleted, 81 unchanged" in out.getvalue()
+    assert "artifacts: 0 created, 0 updated, 0 deleted, 95 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -255,12 +255,12 @@ class TestTheSeededCatalog:
     def test_holds_every_member_and_contribution_published(self):
         assert Organization.objects.count() == 60
         # 60 contributions from the researched facts, and entries added since from primary
-        # sources (at the end of each seed file): 10 tools, 6 datasets, 5 models.
-        assert Artifact.objects.count() == 81
-        assert Artifact.objects.published().count() == 81
+        # sources (at the end of each seed file): 11 tools, 11 datasets, 13 models.
+        assert Artifact.objects.count() == 95
+        assert Artifact.objects.published().count() == 95
         assert dict(
             Artifact.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-        ) == {"model": 37, "dataset": 15, "tool": 29}
+        ) == {"model": 45, "dataset": 20, "tool": 30}
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
@@ -296,6 +296,10 @@ class TestTheSeededCatalog:
             ("ibm/granite-3.1-language-models", "derived_from", "ibm/granite-3.0-language-models"),
             ("meta/llama-3.2", "distilled_from", "meta/llama-3.1"),
             ("meta/sam-2", "trained_on", "meta/sa-v"),
+            ("hugging-face/smollm2", "trained_on", "hugging-face/fineweb-edu"),
+            ("ibm/granite-guardian-3.1", "fine_tuned_from", "ibm/granite-3.1-language-models"),
+            ("meta/llama-guard-3", "fine_tuned_from", "meta/llama-3.1"),
+            ("meta/llama-guard-2", "fine_tuned_from", "meta/llama-3"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):
