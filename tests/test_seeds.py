@@ -71,10 +71,10 @@ def test_the_command_reports_what_it_did():
 
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 95 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
+    assert "artifacts: 103 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "artifacts: 0 created, 0 updated, 0 deleted, 95 unchanged" in out.getvalue()
+    assert "artifacts: 0 created, 0 updated, 0 deleted, 103 unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -255,12 +255,12 @@ class TestTheSeededCatalog:
     def test_holds_every_member_and_contribution_published(self):
         assert Organization.objects.count() == 60
         # 60 contributions from the researched facts, and entries added since from primary
-        # sources (at the end of each seed file): 11 tools, 11 datasets, 13 models.
-        assert Artifact.objects.count() == 95
-        assert Artifact.objects.published().count() == 95
+        # sources (at the end of each seed file): 13 tools, 13 datasets, 17 models.
+        assert Artifact.objects.count() == 103
+        assert Artifact.objects.published().count() == 103
         assert dict(
             Artifact.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-        ) == {"model": 45, "dataset": 20, "tool": 30}
+        ) == {"model": 49, "dataset": 22, "tool": 32}
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
@@ -300,6 +300,10 @@ class TestTheSeededCatalog:
             ("ibm/granite-guardian-3.1", "fine_tuned_from", "ibm/granite-3.1-language-models"),
             ("meta/llama-guard-3", "fine_tuned_from", "meta/llama-3.1"),
             ("meta/llama-guard-2", "fine_tuned_from", "meta/llama-3"),
+            ("ibm/granite-vision-3.2", "fine_tuned_from", "ibm/granite-3.1-language-models"),
+            ("ibm/granite-speech", "uses", "hugging-face/peft"),
+            ("ibm/granite-tsfm", "uses", "hugging-face/datasets"),
+            ("ibm/granite-vision-3.3", "derived_from", "ibm/granite-vision-3.2"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):
