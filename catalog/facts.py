@@ -4,6 +4,7 @@
 finds, each naming the file, the record and the field, so that a curator can fix them
 all in one pass. `manage.py check_facts` wraps it. The rules (seeds/README.md):
 
+- every entry's id appears once across the seed files;
 - every record has at least one source, and every confirmed field's `evidence` is one of
   them;
 - no unverified value is shown as fact: a field claimed under `unverified` stays empty
@@ -211,12 +212,16 @@ def check_facts(seeds_dir: Path = SEEDS_DIR) -> FactsReport:
     }
     orgs = {str(o.get("slug")) for o in organizations}
     entries = Counter()
+    file_of: dict[str, str] = {}
     for kind, records in artifacts.items():
         filename = ARTIFACT_FILES[kind]
         for record in records:
             record_id = str(record.get("id"))
             report.records[filename] += 1
             checker = _Checker(report, filename, record_id)
+            if record_id in file_of:
+                checker.problem("id", f"appears twice: already an entry in {file_of[record_id]}")
+            file_of.setdefault(record_id, filename)
             _check_artifact(checker, record, kind, kinds_by_id, orgs)
             entries.update({record_id.partition("/")[0], *(record.get("contributors") or [])})
     for record in organizations:

@@ -288,3 +288,27 @@ def test_a_broken_copy_fails_the_check_naming_the_problem(
     with pytest.raises(CommandError, match=r"problems? in the seed facts"):
         call_command("check_facts", seeds_dir=seeds, stderr=err)
     assert f"{filename}, record '{record_id}', field '{field}" in err.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("first_file", "second_file"),
+    [("tools.yaml", "tools.yaml"), ("tools.yaml", "datasets.yaml")],
+    ids=["in one file", "across files"],
+)
+def test_an_id_that_appears_twice_fails_the_check(tmp_path, first_file, second_file):
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, copy)
+    original = next(
+        r for r in yaml.safe_load((copy / first_file).read_text()) if r["id"] == "meta/cyberseceval"
+    )
+    records = yaml.safe_load((copy / second_file).read_text())
+    records.append({**original, "name": "CyberSec Eval (again)"})
+    (copy / second_file).write_text(yaml.safe_dump(records, sort_keys=False))
+    problems = check_facts(copy).problems
+    duplicates = [p for p in problems if p.record == "meta/cyberseceval" and p.field == "id"]
+    assert len(duplicates) == 1, problems
+    # The files are read in a fixed order: the later occurrence names the earlier one.
+    (other,) = ({first_file, second_file} - {duplicates[0].file}) or {first_file}
+    assert duplicates[0].file in {first_file, second_file}
+    assert f"appears twice: already an entry in {other}" in duplicates[0].message

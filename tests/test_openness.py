@@ -133,6 +133,7 @@ ASSESSED = {
     "cerebras/cerebras-gpt": "CerebrasGPT.yml",
     "meta/llama-2": "Llama-2-7B.yml",
     "meta/llama-3": "Llama-3-8B.yml",
+    "ibm/granite-4.0-language-models": "Granite-4.0-Micro.yml",
 }
 
 
