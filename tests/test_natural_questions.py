@@ -22,7 +22,7 @@ QUESTIONS = [
     ("tools for evaluating LLM safety", "mlcommons/ai-safety-benchmark-v0.5"),
     ("Meta permissive models", "meta/segment-anything"),
     ("Llama2", "meta/llama-2"),
-    ("graniet", "ibm/granite-code"),
+    ("graniet code models", "ibm/granite-code"),
     ("llama-2", "meta/llama-2"),
     ("starcoder 2", "hugging-face/starcoder2"),
     ("satellite imagery models", "ibm/prithvi-100m"),
