@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalog.api import views
+from catalog.api.transitions import TRANSITION_VIEWS
 
 app_name = "api"
 
@@ -28,5 +29,13 @@ urlpatterns = [
         "artifacts/<str:namespace>/<str:slug>/lineage/",
         views.ArtifactViewSet.as_view({"get": "lineage"}),
         name="artifact-lineage",
+    ),
+    *(
+        path(
+            f"artifacts/<str:namespace>/<str:slug>/{name}/",
+            view.as_view(),
+            name=f"artifact-{name}",
+        )
+        for name, view in TRANSITION_VIEWS.items()
     ),
 ]

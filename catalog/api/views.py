@@ -206,10 +206,9 @@ class ArtifactViewSet(viewsets.GenericViewSet):
         responses={200: ArtifactDetailSerializer, **NOT_FOUND, **BAD_TOKEN, **THROTTLED},
     )
     def retrieve(self, request: Request, namespace: str, slug: str) -> Response:
-        serializer = ArtifactDetailSerializer(
-            self.get_object(), context=self.get_serializer_context()
-        )
-        return Response(serializer.data)
+        artifact = self.get_object()
+        serializer = ArtifactDetailSerializer(artifact, context=self.get_serializer_context())
+        return Response(serializer.data, headers={"ETag": artifact.etag})
 
     @extend_schema(
         summary="Lineage graph around one entry",
