@@ -245,6 +245,7 @@ def test_every_documented_response_is_exercised(schema):
     exercised |= {(path, "get", 429) for path, _ in THROTTLED_CASES}
     exercised |= {(path, "get", 401) for path, _ in THROTTLED_CASES}
     exercised |= {(path, "post", status) for path, status in WRITE_CASES}
+    exercised |= {(ENTRY, method, status) for method, status in ENTRY_CASES}
     assert documented == exercised
 
 
@@ -319,7 +320,7 @@ def _taker(transition, organization):
 @pytest.mark.parametrize(("path", "status"), WRITE_CASES)
 def test_write_responses_validate_against_the_schema(client, schema, settings, path, status):
     transition = TRANSITIONS[path.rstrip("/").rsplit("/", 1)[1].replace("-", "_")]
-    organization = make_organization("ibm")
+    organization = make_organization("writers")
     source = transition.sources[0]
     if status == 409:  # a status the transition does not start from
         source = (
@@ -328,7 +329,7 @@ def test_write_responses_validate_against_the_schema(client, schema, settings, p
     fields = {"withdrawn_reason": "Gone."} if source == ArtifactStatus.WITHDRAWN else {}
     entry = make_artifact("granite", lead=organization, status=source, **fields)
     secret, read_only = _taker(transition, organization)
-    url = f"/api/v1/artifacts/ibm/granite/{transition_path(transition)}/"
+    url = f"/api/v1/artifacts/writers/granite/{transition_path(transition)}/"
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_IF_MATCH": entry.etag}
     body = {"note": "A note."}
     if status == 400:
@@ -349,3 +350,60 @@ def test_write_responses_validate_against_the_schema(client, schema, settings, p
     response = client.post(url, body, "application/json", **headers)
     assert response.status_code == status, response.content[:500]
     validate(schema, path, response, "post")
+
+
+ENTRY = "/api/v1/artifacts/{namespace}/{slug}/"
+ENTRY_CASES = [
+    *(
+        (method, status)
+        for method in ("patch", "put")
+        for status in WRITE_STATUSES
+        if status != 409
+    ),
+    *(("delete", status) for status in (204, 401, 403, 404, 409, 412, 428, 429)),
+]
+
+
+@pytest.mark.parametrize(("method", "status"), ENTRY_CASES)
+def test_entry_write_responses_validate_against_the_schema(
+    client, schema, settings, method, status
+):
+    organization = make_organization("writers")
+    user = make_member(organization, MembershipRole.EDITOR, "member")
+    secret = issue_token(
+        user=user, name="ci", organizations=[organization], scopes=["read", "write"]
+    ).secret
+    read_only = issue_token(
+        user=user, name="ro", organizations=[organization], scopes=["read"]
+    ).secret
+    entry_status = ArtifactStatus.PUBLISHED if status == 409 else ArtifactStatus.DRAFT
+    entry = make_artifact("granite", lead=organization, status=entry_status)
+    url = "/api/v1/artifacts/writers/granite/"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_IF_MATCH": entry.etag}
+    body = {"name": "Granite", "summary": "A model."}
+    if status == 400:
+        body = {"status": "published"}
+    elif status == 401:
+        del headers["HTTP_AUTHORIZATION"]
+    elif status == 403:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {read_only}"
+    elif status == 404:
+        url = url.replace("granite", "no-such-thing")
+    elif status == 412:
+        headers["HTTP_IF_MATCH"] = '"0.0"'
+    elif status == 428:
+        del headers["HTTP_IF_MATCH"]
+    elif status == 429:
+        settings.CATALOG_TOKEN_RATE = "1/minute"
+        client.get("/api/v1/taxonomy/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    call = getattr(client, method)
+    if method == "delete":
+        response = call(url, **headers)
+    else:
+        response = call(url, body, "application/json", **headers)
+    assert response.status_code == status, response.content[:500]
+    if status == 204:
+        documented_response(schema, ENTRY, 204, "delete")
+        assert response.content == b""
+        return
+    validate(schema, ENTRY, response, method)

@@ -18,13 +18,12 @@ from django.shortcuts import get_object_or_404
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotAuthenticated
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api.authentication import ApiTokenAuthentication, request_token
 from catalog.api.serializers import ArtifactDetailSerializer
-from catalog.api.views import artifact_detail_queryset
 from catalog.models import Artifact, Contribution, ContributionRole
 
 WRITES_NEED_BEARER = "Writes need an API token: send 'Authorization: Bearer alc_...'."
@@ -53,11 +52,21 @@ class TokenRequired(BasePermission):
 
 
 class TokenWriteMixin:
-    """For write views: token authentication only, and the entry as its writer sees it."""
+    """For write views: token authentication only (reads keep the defaults), JSON
+    bodies, and the entry as its writer sees it."""
 
-    authentication_classes = [ApiTokenAuthentication]
-    permission_classes = [TokenRequired]
-    parser_classes = [JSONParser]
+    def _writes(self) -> bool:
+        request = getattr(self, "request", None)
+        return request is not None and request.method not in SAFE_METHODS
+
+    def get_authenticators(self) -> list:
+        return [ApiTokenAuthentication()] if self._writes() else super().get_authenticators()
+
+    def get_permissions(self) -> list:
+        return [TokenRequired()] if self._writes() else super().get_permissions()
+
+    def get_parsers(self) -> list:
+        return [JSONParser()] if self._writes() else super().get_parsers()
 
     def locked_entry(self, request: Request, namespace: str, slug: str) -> Artifact:
         """The entry, if the token's user may see it (else 404), locked for this write."""
@@ -67,6 +76,8 @@ class TokenWriteMixin:
 
     def entry_response(self, request: Request, artifact: Artifact, status_code: int = 200):
         """The entry as GET on it shows it to this writer, with its ETag."""
+        from catalog.api.views import artifact_detail_queryset  # views build on this module
+
         fresh = artifact_detail_queryset(Artifact.objects.visible_to(request.user)).get(
             pk=artifact.pk
         )

@@ -22,7 +22,9 @@ urlpatterns = [
     path("artifacts/", views.ArtifactViewSet.as_view({"get": "list"}), name="artifact-list"),
     path(
         "artifacts/<str:namespace>/<str:slug>/",
-        views.ArtifactViewSet.as_view({"get": "retrieve"}),
+        views.ArtifactViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
+        ),
         name="artifact-detail",
     ),
     path(

@@ -1,0 +1,316 @@
+"""Changing an entry over the API: `PATCH`, `PUT` and `DELETE /api/v1/artifacts/<org>/<slug>/`.
+
+The body is validated by the admin's own form (`catalog.admin.forms.ArtifactForm`):
+the SPDX expression, the release date, URLs, kind-specific fields and the model's
+constraints are checked once, in one place, for both. The entry is saved the way the
+admin saves it: the workflow's and computed fields kept as they are, the lead and the
+linked licenses through `save_lead_and_licenses`, and one history version for the whole
+write (`OneVersionPerSave`), naming the user and the token.
+
+Bodies use the form's names (`license_expression`, `release_date` as "2024-05",
+`tasks` as slugs, `lead_organization` as a slug). A field the API computes or only the
+workflow sets (`status`, `published_at`, `openness_class`, `license`, `created_at`, ...)
+answers 400 naming it, as does a field it does not know; nothing is applied then.
+
+- `PATCH` changes the fields sent and keeps the others.
+- `PUT` replaces the entry's fields: one left out is emptied (a required one is a 400).
+- `DELETE` removes a draft; what the public has seen is withdrawn instead (409).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import transaction
+from django.forms.models import model_to_dict, modelform_factory
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.admin.artifacts import KEPT_ON_SAVE, KIND_FIELDS, save_lead_and_licenses
+from catalog.admin.forms import ArtifactForm
+from catalog.admin.versions import OneVersionPerSave
+from catalog.api.authentication import request_token
+from catalog.api.preconditions import lead_organization_id
+from catalog.models import (
+    Artifact,
+    ArtifactKind,
+    ArtifactStatus,
+    Language,
+    Modality,
+    Organization,
+    Tag,
+    Task,
+    TokenScope,
+)
+
+# The form's fields a write may set, with the rows a list or slug names.
+TAXONOMY = {"tasks": Task, "modalities": Modality, "languages": Language, "tags": Tag}
+JSON_FIELDS = ("formats", "programming_languages", "unverified")
+WRITABLE = (
+    "name",
+    "summary",
+    "description",
+    "version",
+    "release_date",
+    "homepage_url",
+    "repository_url",
+    "huggingface_repo_id",
+    "paper_url",
+    "license_expression",
+    "license_note",
+    "architecture",
+    "size_value",
+    "size_unit",
+    "formats",
+    "tool_category",
+    "programming_languages",
+    "unverified",
+    "notes",
+    *TAXONOMY,
+    "lead_organization",
+)
+READ_ONLY = {
+    "id": "the id is `<lead organization>/<slug>`, fixed once registered",
+    "namespace": "the id is fixed once registered",
+    "slug": "the id is fixed once registered",
+    "kind": "the kind is fixed once registered",
+    "status": "the status changes only through the workflow (submit/, publish/, ...)",
+    "review_note": "set by send-back/",
+    "withdrawn_reason": "set by withdraw/",
+    "published_at": "set when the entry is first published",
+    "openness_class": "computed from the openness components",
+    "license": "computed from license_expression; send that instead",
+    "licenses": "computed from license_expression; send that instead",
+    "organizations": "the lead is lead_organization; contributors are not writable here yet",
+    "released": "send release_date",
+    "links": "send homepage_url, repository_url, huggingface_repo_id, paper_url",
+    "url": "computed",
+    "html_url": "computed",
+    "created_at": "computed",
+    "updated_at": "computed",
+    "edit_count": "computed; it is the ETag",
+    "search_document": "computed",
+}
+# The admin shows each kind's own fields only (catalog.admin.artifacts.KIND_FIELDS).
+KIND_OF_FIELD = {
+    name: kind for kind, (_, names) in KIND_FIELDS.items() for name in names if name in WRITABLE
+}
+OTHER_KIND = "Only {kinds} have this field."
+READ_ONLY_FIELD = "This field is read-only: {why}."
+UNKNOWN_FIELD = "Unknown field. The fields an entry takes: {fields}."
+UNKNOWN_SLUG = "No {what} '{slug}'. See /api/v1/taxonomy/ for the known ones."
+UNKNOWN_ORGANIZATION = "No organization '{slug}'. See /api/v1/organizations/."
+NOT_A_LIST = "Send a list of slugs."
+NOT_A_DRAFT = (
+    "{artifact} is {status}; only drafts are deleted. What the public has seen is "
+    "withdrawn instead (withdraw/)."
+)
+MAY_NOT_EDIT = "You may not change {artifact}: only its organizations' editors and curators may."
+SCOPE_MISSING = (
+    "This token may not change {artifact}: it needs the 'write' scope for the entry's "
+    "lead organization (and for a new lead organization)."
+)
+
+
+def check_fields(data: dict, writable: tuple[str, ...], kind: str) -> None:
+    """400 for every field the body may not set, before anything is applied."""
+    errors = {}
+    for name in data:
+        owner = KIND_OF_FIELD.get(name)
+        if owner is not None and owner != kind:
+            errors[name] = [OTHER_KIND.format(kinds=ArtifactKind(owner).label.lower() + "s")]
+            continue
+        if name in writable:
+            continue
+        if name in READ_ONLY:
+            errors[name] = [READ_ONLY_FIELD.format(why=READ_ONLY[name])]
+        else:
+            errors[name] = [UNKNOWN_FIELD.format(fields=", ".join(writable))]
+    if errors:
+        raise ValidationError(errors)
+
+
+def form_data(data: dict) -> dict:
+    """The JSON body in the form's terms: slugs to primary keys."""
+    converted = dict(data)
+    errors = {}
+    for name, model in TAXONOMY.items():
+        if name not in data:
+            continue
+        slugs = data[name]
+        if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+            errors[name] = [NOT_A_LIST]
+            continue
+        found = dict(model.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        missing = [s for s in slugs if s not in found]
+        if missing:
+            what = str(model._meta.verbose_name)
+            errors[name] = [UNKNOWN_SLUG.format(what=what, slug=slug) for slug in missing]
+            continue
+        converted[name] = [found[s] for s in slugs]
+    if "lead_organization" in data:
+        slug = data["lead_organization"]
+        pk = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if not isinstance(slug, str) or pk is None:
+            errors["lead_organization"] = [UNKNOWN_ORGANIZATION.format(slug=slug)]
+        else:
+            converted["lead_organization"] = pk
+    for name in JSON_FIELDS:
+        if name in converted:  # the form reads JSON text, as the admin posts it
+            converted[name] = json.dumps(converted[name])
+    if errors:
+        raise ValidationError(errors)
+    return converted
+
+
+def current_form_data(artifact: Artifact) -> dict:
+    """What the admin's change form would post for the entry as it is."""
+    data = model_to_dict(artifact, fields=[f for f in WRITABLE if f not in TAXONOMY])
+    for name in TAXONOMY:
+        data[name] = list(getattr(artifact, name).values_list("pk", flat=True))
+    for name in JSON_FIELDS:
+        data[name] = json.dumps(data[name])
+    data["release_date"] = artifact.released_display
+    data["lead_organization"] = lead_organization_id(artifact)
+    return {key: "" if value is None else value for key, value in data.items()}
+
+
+def empty_form_data() -> dict:
+    data = dict.fromkeys(WRITABLE, "")
+    data.update({name: [] for name in TAXONOMY})
+    data.update({"formats": "[]", "programming_languages": "[]", "unverified": "{}"})
+    return data
+
+
+class EntryChangeSerializer(serializers.Serializer):
+    """The body of PATCH and PUT (for the schema; the admin's form validates it)."""
+
+    name = serializers.CharField(required=False, max_length=200)
+    summary = serializers.CharField(required=False, max_length=300, help_text="One sentence.")
+    description = serializers.CharField(required=False, allow_blank=True, help_text="Markdown.")
+    version = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    release_date = serializers.CharField(
+        required=False, allow_blank=True, help_text="2024, 2024-05 or 2024-05-17."
+    )
+    homepage_url = serializers.URLField(required=False, allow_blank=True)
+    repository_url = serializers.URLField(required=False, allow_blank=True)
+    huggingface_repo_id = serializers.CharField(
+        required=False, allow_blank=True, help_text="e.g. ibm-granite/granite-3.0-8b"
+    )
+    paper_url = serializers.URLField(required=False, allow_blank=True)
+    license_expression = serializers.CharField(
+        required=False, allow_blank=True, help_text="An SPDX expression: Apache-2.0 AND MIT."
+    )
+    license_note = serializers.CharField(required=False, allow_blank=True)
+    architecture = serializers.CharField(required=False, allow_blank=True, help_text="Models.")
+    size_value = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=20, decimal_places=2, help_text="Datasets."
+    )
+    size_unit = serializers.CharField(required=False, allow_blank=True, help_text="Datasets.")
+    formats = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Datasets."
+    )
+    tool_category = serializers.CharField(required=False, allow_blank=True, help_text="Tools.")
+    programming_languages = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Tools."
+    )
+    unverified = serializers.DictField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    tasks = serializers.ListField(child=serializers.SlugField(), required=False)
+    modalities = serializers.ListField(child=serializers.SlugField(), required=False)
+    languages = serializers.ListField(child=serializers.SlugField(), required=False)
+    tags = serializers.ListField(child=serializers.SlugField(), required=False)
+    lead_organization = serializers.SlugField(
+        required=False, help_text="The lead organization's slug."
+    )
+
+
+class EntryChanges:
+    """PATCH, PUT and DELETE for ArtifactViewSet (see catalog.api.views)."""
+
+    def change_entry(self, request: Request, namespace: str, slug: str, *, partial: bool):
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+        token = request_token(request)
+        with transaction.atomic():
+            artifact = self.locked_entry(request, namespace, slug)
+            self.check_may_change(request, artifact, token)
+            stale = self.stale_response(request, artifact)
+            if stale is not None:
+                return stale
+            check_fields(request.data, WRITABLE, artifact.kind)
+            data = current_form_data(artifact) if partial else empty_form_data()
+            if not partial:
+                data["lead_organization"] = lead_organization_id(artifact)
+            data.update(form_data(request.data))
+            form = entry_form(request.user)(data=data, instance=artifact)
+            if not form.is_valid():
+                raise ValidationError(form_errors(form))
+            lead = form.cleaned_data["lead_organization"]
+            if not token.allows(TokenScope.WRITE, lead):
+                raise PermissionDenied(SCOPE_MISSING.format(artifact=lead.slug))
+            save_entry(form, request, token)
+        return self.entry_response(request, artifact)
+
+    def delete_entry(self, request: Request, namespace: str, slug: str) -> Response:
+        token = request_token(request)
+        with transaction.atomic():
+            artifact = self.locked_entry(request, namespace, slug)
+            self.check_may_change(request, artifact, token)
+            stale = self.stale_response(request, artifact)
+            if stale is not None:
+                return stale
+            if artifact.status != ArtifactStatus.DRAFT:
+                return Response(
+                    {
+                        "detail": NOT_A_DRAFT.format(
+                            artifact=artifact, status=ArtifactStatus(artifact.status).label.lower()
+                        )
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                    headers={"ETag": artifact.etag},
+                )
+            artifact._history_user = request.user
+            artifact._history_api_token = token
+            artifact._change_reason = "Deleted over the API"
+            artifact.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def check_may_change(self, request: Request, artifact: Artifact, token) -> None:
+        if not Artifact.objects.editable_by(request.user).filter(pk=artifact.pk).exists():
+            raise PermissionDenied(MAY_NOT_EDIT.format(artifact=artifact))
+        if not token.allows(TokenScope.WRITE, lead_organization_id(artifact)):
+            raise PermissionDenied(SCOPE_MISSING.format(artifact=artifact))
+
+
+def entry_form(user) -> type[ArtifactForm]:
+    """The admin's form with the fields an existing entry's change form has."""
+    fields = [name for name in WRITABLE if name not in ArtifactForm.declared_fields]
+    form = modelform_factory(Artifact, form=ArtifactForm, fields=fields)
+    return type("ApiArtifactForm", (form,), {"user": user})
+
+
+def form_errors(form: ArtifactForm) -> dict:
+    return {
+        ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+        for field, messages in form.errors.items()
+    }
+
+
+def save_entry(form: ArtifactForm, request: Request, token) -> Artifact:
+    """Save as the admin's change form does: one version, the workflow's fields kept."""
+    versions = OneVersionPerSave()
+    artifact = form.save(commit=False)
+    live = Artifact.objects.filter(pk=artifact.pk).values(*KEPT_ON_SAVE).get()
+    for field, value in live.items():
+        setattr(artifact, field, value)
+    versions.start_version(artifact)
+    artifact._history_api_token = token
+    artifact.save()
+    form.save_m2m()
+    save_lead_and_licenses(artifact, form.cleaned_data["lead_organization"])
+    changed = ", ".join(sorted(form.changed_data)) or "nothing"
+    versions.write_version(request, artifact, f"Changed over the API: {changed}"[:100], added=False)
+    return artifact

@@ -1,0 +1,235 @@
+"""Changing entries over the API: PATCH, PUT and DELETE on `/api/v1/artifacts/<org>/<slug>/`,
+validated by the admin's own form, saved as the admin saves (one history version naming
+the user and the token), refused whole when any field is bad or read-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.api.entries import READ_ONLY
+from catalog.models import Artifact, ArtifactSearchDocument, ArtifactStatus, MembershipRole, Task
+from catalog.tokens import issue_token
+from tests.factories import make_artifact, make_member, make_organization
+
+pytestmark = pytest.mark.django_db
+
+S = ArtifactStatus
+
+
+@pytest.fixture
+def ibm():
+    return make_organization("ibm")
+
+
+@pytest.fixture
+def editor(ibm):
+    return make_member(ibm, MembershipRole.EDITOR, "ibm-editor")
+
+
+@pytest.fixture
+def secret(editor, ibm):
+    return issue_token(
+        user=editor, name="ci", organizations=[ibm], scopes=["read", "write", "submit"]
+    ).secret
+
+
+@pytest.fixture
+def draft(ibm):
+    return make_artifact("granite-x", lead=ibm, status=S.DRAFT, license="Apache-2.0")
+
+
+def url(artifact) -> str:
+    return f"/api/v1/artifacts/{artifact.namespace}/{artifact.slug}/"
+
+
+def current(artifact) -> str:
+    return Artifact.objects.get(pk=artifact.pk).etag
+
+
+def send(client, method, artifact, secret, body=None, *, if_match="current"):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    if if_match == "current":
+        headers["HTTP_IF_MATCH"] = current(artifact)
+    elif if_match is not None:
+        headers["HTTP_IF_MATCH"] = if_match
+    call = getattr(client, method.lower())
+    if body is None:
+        return call(url(artifact), **headers)
+    return call(url(artifact), body, "application/json", **headers)
+
+
+def snapshot(artifact) -> tuple:
+    row = Artifact.objects.filter(pk=artifact.pk).values().first()
+    document = ArtifactSearchDocument.objects.filter(artifact_id=artifact.pk).values().first()
+    tasks = sorted(Task.objects.filter(artifacts__pk=artifact.pk).values_list("slug", flat=True))
+    return row, document, tasks, Artifact.history.filter(id=artifact.pk).count()
+
+
+# ------------------------------------------------------------------------------
+# PATCH
+# ------------------------------------------------------------------------------
+def test_patch_changes_the_fields_sent_and_keeps_the_others(client, secret, draft, editor):
+    Task.objects.create(slug="text-generation", name="Text generation")
+    history = draft.history.count()
+    response = send(
+        client,
+        "PATCH",
+        draft,
+        secret,
+        {
+            "summary": "A compact model for code.",
+            "license_expression": "apache-2.0 and mit",
+            "release_date": "2024-05",
+            "tasks": ["text-generation"],
+            "homepage_url": "https://example.org/granite",
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["summary"] == "A compact model for code."
+    assert body["name"] == "Granite X"  # kept
+    assert body["license"]["expression"] == "Apache-2.0 AND MIT"  # the admin's normalizing
+    assert body["released"] == draft.__class__.objects.get(pk=draft.pk).released_display
+    assert body["released"]
+    assert body["tasks"] == ["text-generation"]
+    assert response["ETag"] == current(draft)
+    draft.refresh_from_db()
+    assert sorted(draft.licenses.values_list("key", flat=True)) == ["Apache-2.0", "MIT"]
+    assert draft.status == S.DRAFT
+    # One version for the whole write, naming the user and the token.
+    assert draft.history.count() == history + 1
+    version = draft.history.first()
+    assert version.history_user == editor
+    assert version.history_api_token.name == "ci"
+    assert version.history_change_reason.startswith("Changed over the API: ")
+    # The search document follows.
+    document = ArtifactSearchDocument.objects.get(artifact_id=draft.pk)
+    assert "compact" in document.summary
+
+
+@pytest.mark.parametrize("field", sorted(READ_ONLY))
+def test_every_read_only_field_is_400_naming_it_and_nothing_applies(client, secret, draft, field):
+    before = snapshot(draft)
+    for method in ("PATCH", "PUT"):
+        response = send(client, method, draft, secret, {"summary": "New.", field: "x"})
+        assert response.status_code == 400
+        assert list(response.json()) == [field]
+        assert "read-only" in response.json()[field][0]
+    assert snapshot(draft) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"license_expression": "Apache-2.0 AND NOT-A-LICENSE"}, "license_expression"),
+        ({"license_expression": "Apache-2.0 AND"}, "license_expression"),
+        ({"release_date": "May the fourth"}, "release_date"),
+        ({"homepage_url": "not a url at all"}, "homepage_url"),
+        ({"name": ""}, "name"),
+        ({"tasks": ["no-such-task"]}, "tasks"),
+        ({"tasks": "text-generation"}, "tasks"),
+        ({"lead_organization": "nobody"}, "lead_organization"),
+        ({"surprise": 1}, "surprise"),
+        ({"tool_category": "library"}, "tool_category"),  # a model is not a tool
+        ({"formats": ["csv"]}, "formats"),  # nor a dataset
+    ],
+)
+def test_bad_values_are_400_naming_the_field(client, secret, draft, body, field):
+    before = snapshot(draft)
+    response = send(client, "PATCH", draft, secret, {"summary": "Changed.", **body})
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert snapshot(draft) == before
+
+
+def test_put_empties_what_it_leaves_out(client, secret, draft):
+    send(client, "PATCH", draft, secret, {"version": "1.0", "description": "Long."})
+    response = send(client, "PUT", draft, secret, {"name": "Granite X", "summary": "Only."})
+    assert response.status_code == 200, response.content
+    draft.refresh_from_db()
+    assert (draft.summary, draft.version, draft.description) == ("Only.", "", "")
+    assert draft.license_expression == ""
+    assert not draft.licenses.exists()
+
+
+def test_put_without_a_required_field_is_400(client, secret, draft):
+    before = snapshot(draft)
+    response = send(client, "PUT", draft, secret, {"name": "Granite X"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["summary"]
+    assert snapshot(draft) == before
+
+
+def test_a_published_entry_keeps_its_status_and_publication(client, secret, ibm):
+    entry = make_artifact("granite-p", lead=ibm, status=S.PUBLISHED)
+    published_at = entry.published_at
+    response = send(client, "PATCH", entry, secret, {"summary": "Edited after publishing."})
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert (entry.status, entry.published_at) == (S.PUBLISHED, published_at)
+
+
+def test_patch_needs_if_match_and_refuses_a_stale_one(client, secret, draft):
+    before = snapshot(draft)
+    assert send(client, "PATCH", draft, secret, {"summary": "A."}, if_match=None).status_code == 428
+    stale = send(client, "PATCH", draft, secret, {"summary": "A."}, if_match='"1.0"')
+    assert stale.status_code == 412
+    assert stale.json()["summary"] == draft.summary
+    assert snapshot(draft) == before
+
+
+def test_a_token_that_may_only_read_is_403(client, editor, ibm, draft):
+    reader = issue_token(user=editor, name="ro", organizations=[ibm], scopes=["read"]).secret
+    before = snapshot(draft)
+    response = send(client, "PATCH", draft, reader, {"summary": "A."})
+    assert response.status_code == 403
+    assert snapshot(draft) == before
+
+
+def test_moving_the_lead_needs_the_token_for_the_new_lead_too(client, editor, secret, draft):
+    from catalog.models import Membership
+
+    meta = make_organization("meta")
+    Membership.objects.create(user=editor, organization=meta, role=MembershipRole.EDITOR)
+    before = snapshot(draft)
+    response = send(client, "PATCH", draft, secret, {"lead_organization": "meta"})
+    assert response.status_code == 403
+    assert snapshot(draft) == before
+
+
+def test_a_patch_costs_a_bounded_number_of_queries(
+    client, secret, draft, django_assert_max_num_queries
+):
+    tag = current(draft)
+    with django_assert_max_num_queries(90):
+        response = send(client, "PATCH", draft, secret, {"summary": "Bounded."}, if_match=tag)
+    assert response.status_code == 200
+
+
+# ------------------------------------------------------------------------------
+# DELETE
+# ------------------------------------------------------------------------------
+def test_delete_removes_a_draft_and_its_history_names_the_token(client, secret, draft, editor):
+    pk = draft.pk
+    response = send(client, "DELETE", draft, secret)
+    assert response.status_code == 204
+    assert not Artifact.objects.filter(pk=pk).exists()
+    assert not ArtifactSearchDocument.objects.filter(artifact_id=pk).exists()
+    last = Artifact.history.filter(id=pk).first()
+    assert last.history_type == "-"
+    assert last.history_user == editor
+    assert last.history_api_token.name == "ci"
+
+
+def test_delete_refuses_what_the_public_has_seen(client, secret, ibm):
+    entry = make_artifact("granite-p", lead=ibm, status=S.PUBLISHED)
+    before = snapshot(entry)
+    response = send(client, "DELETE", entry, secret)
+    assert response.status_code == 409
+    assert "withdraw" in response.json()["detail"]
+    assert snapshot(entry) == before
+
+
+def test_delete_needs_if_match(client, secret, draft):
+    assert send(client, "DELETE", draft, secret, if_match=None).status_code == 428
+    assert Artifact.objects.filter(pk=draft.pk).exists()
