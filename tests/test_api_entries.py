@@ -233,3 +233,116 @@ def test_delete_refuses_what_the_public_has_seen(client, secret, ibm):
 def test_delete_needs_if_match(client, secret, draft):
     assert send(client, "DELETE", draft, secret, if_match=None).status_code == 428
     assert Artifact.objects.filter(pk=draft.pk).exists()
+
+
+# ------------------------------------------------------------------------------
+# POST: a new draft
+# ------------------------------------------------------------------------------
+NEW = {
+    "slug": "granite-4",
+    "kind": "model",
+    "name": "Granite 4",
+    "summary": "A family of open models.",
+    "lead_organization": "ibm",
+    "license_expression": "Apache-2.0",
+    "release_date": "2025-10",
+    "architecture": "Hybrid Mamba-2 / transformer",
+}
+
+
+def create(client, secret, body, key=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    if key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return client.post("/api/v1/artifacts/", body, "application/json", **headers)
+
+
+def test_post_creates_a_draft_for_the_tokens_organization(client, secret, editor, ibm):
+    response = create(client, secret, NEW)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["id"], body["status"], body["kind"]) == ("ibm/granite-4", "draft", "model")
+    assert response["Location"].endswith("/api/v1/artifacts/ibm/granite-4/")
+    entry = Artifact.objects.get(namespace="ibm", slug="granite-4")
+    assert response["ETag"] == entry.etag
+    assert entry.lead_organization == ibm
+    assert list(entry.licenses.values_list("key", flat=True)) == ["Apache-2.0"]
+    # One version: its creation, naming the user and the token.
+    versions = list(entry.history.all())
+    assert len(versions) == 1
+    assert versions[0].history_type == "+"
+    assert (versions[0].history_user, versions[0].history_api_token.name) == (editor, "ci")
+    # It reads back as it was sent.
+    again = client.get(response["Location"], HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert again.json() == body
+
+
+def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(client, secret):
+    first = create(client, secret, NEW, key="release-4.0.0")
+    retry = create(client, secret, NEW, key="release-4.0.0")
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["ETag"] == first["ETag"]
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Artifact.objects.filter(slug="granite-4").count() == 1
+    assert Artifact.history.filter(slug="granite-4").count() == 1
+
+
+def test_the_same_key_with_another_request_is_422(client, secret):
+    create(client, secret, NEW, key="k1")
+    response = create(client, secret, {**NEW, "slug": "granite-5"}, key="k1")
+    assert response.status_code == 422
+    assert list(response.json()) == ["Idempotency-Key"]
+    assert not Artifact.objects.filter(slug="granite-5").exists()
+
+
+def test_without_a_key_a_second_post_is_refused_by_the_taken_id(client, secret):
+    assert create(client, secret, NEW).status_code == 201
+    again = create(client, secret, NEW)
+    assert again.status_code == 400
+    assert list(again.json()) == ["slug"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"slug": "bad--slug"}, "slug"),
+        ({"slug": ""}, "slug"),
+        ({"kind": "spaceship"}, "kind"),
+        ({"license_expression": "Apache-2.0 OR"}, "license_expression"),
+        ({"status": "published"}, "status"),
+        ({"published_at": "2024-01-01T00:00:00Z"}, "published_at"),
+        ({"openness_class": "I"}, "openness_class"),
+        ({"id": "ibm/other"}, "id"),
+        ({"created_at": "2024-01-01T00:00:00Z"}, "created_at"),
+        ({"formats": ["csv"]}, "formats"),  # a model has no formats
+        ({"lead_organization": "nobody"}, "lead_organization"),
+    ],
+)
+def test_bad_creations_are_400_and_create_nothing(client, secret, change, field):
+    before = Artifact.objects.count(), Artifact.history.count()
+    response = create(client, secret, {**NEW, **change})
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert (Artifact.objects.count(), Artifact.history.count()) == before
+
+
+def test_creating_for_another_organization_is_403(client, secret):
+    make_organization("meta")
+    response = create(client, secret, {**NEW, "lead_organization": "meta"})
+    assert response.status_code == 403
+    assert not Artifact.objects.filter(slug="granite-4").exists()
+
+
+def test_a_dataset_takes_its_own_fields(client, secret):
+    body = {
+        **{k: v for k, v in NEW.items() if k != "architecture"},
+        "kind": "dataset",
+        "slug": "granite-data",
+        "size_value": "12.5",
+        "size_unit": "tokens",
+        "formats": ["parquet"],
+    }
+    response = create(client, secret, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["formats"] == ["parquet"]

@@ -246,6 +246,7 @@ def test_every_documented_response_is_exercised(schema):
     exercised |= {(path, "get", 401) for path, _ in THROTTLED_CASES}
     exercised |= {(path, "post", status) for path, status in WRITE_CASES}
     exercised |= {(ENTRY, method, status) for method, status in ENTRY_CASES}
+    exercised |= {("/api/v1/artifacts/", "post", status) for status in CREATE_STATUSES}
     assert documented == exercised
 
 
@@ -260,15 +261,20 @@ def test_public_endpoints_show_no_lock(schema):
 
 def test_writes_show_the_token_lock(schema):
     writes = [
-        operation
-        for operations in schema["paths"].values()
+        (path, operation)
+        for path, operations in schema["paths"].items()
         for method, operation in operations.items()
         if method != "get"
     ]
     assert writes
-    for operation in writes:
+    for path, operation in writes:
         assert operation["security"] == [{"apiToken": []}]
-        assert any(p["name"] == "If-Match" and p["required"] for p in operation["parameters"])
+        if_match = [p for p in operation["parameters"] if p["name"] == "If-Match"]
+        if path == "/api/v1/artifacts/":  # a creation: there is nothing to match yet
+            assert not if_match
+            assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+        else:
+            assert if_match and if_match[0]["required"], path
 
 
 def test_the_list_is_documented_as_one_page_of_entries(schema):
@@ -407,3 +413,39 @@ def test_entry_write_responses_validate_against_the_schema(
         assert response.content == b""
         return
     validate(schema, ENTRY, response, method)
+
+
+CREATE_STATUSES = (201, 400, 401, 403, 422, 429)
+
+
+@pytest.mark.parametrize("status", CREATE_STATUSES)
+def test_create_responses_validate_against_the_schema(client, schema, settings, status):
+    organization = make_organization("writers")
+    make_organization("others")
+    user = make_member(organization, MembershipRole.EDITOR, "member")
+    secret = issue_token(
+        user=user, name="ci", organizations=[organization], scopes=["read", "write"]
+    ).secret
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    body = {
+        "slug": "granite",
+        "kind": "model",
+        "name": "Granite",
+        "summary": "A model.",
+        "lead_organization": "writers",
+    }
+    if status == 400:
+        body["status"] = "published"
+    elif status == 401:
+        del headers["HTTP_AUTHORIZATION"]
+    elif status == 403:
+        body["lead_organization"] = "others"
+    elif status == 422:
+        headers["HTTP_IDEMPOTENCY_KEY"] = "k"
+        client.post("/api/v1/artifacts/", {**body, "slug": "first"}, "application/json", **headers)
+    elif status == 429:
+        settings.CATALOG_TOKEN_RATE = "1/minute"
+        client.get("/api/v1/taxonomy/", **headers)
+    response = client.post("/api/v1/artifacts/", body, "application/json", **headers)
+    assert response.status_code == status, response.content[:500]
+    validate(schema, "/api/v1/artifacts/", response, "post")

@@ -19,6 +19,7 @@ answers 400 naming it, as does a field it does not know; nothing is applied then
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.db import transaction
@@ -28,6 +29,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.access import may_lead_for
 from catalog.admin.artifacts import KEPT_ON_SAVE, KIND_FIELDS, save_lead_and_licenses
 from catalog.admin.forms import ArtifactForm
 from catalog.admin.versions import OneVersionPerSave
@@ -37,6 +39,7 @@ from catalog.models import (
     Artifact,
     ArtifactKind,
     ArtifactStatus,
+    IdempotentRequest,
     Language,
     Modality,
     Organization,
@@ -93,6 +96,7 @@ READ_ONLY = {
     "edit_count": "computed; it is the ETag",
     "search_document": "computed",
 }
+CREATABLE = ("slug", "kind", *WRITABLE)
 # The admin shows each kind's own fields only (catalog.admin.artifacts.KIND_FIELDS).
 KIND_OF_FIELD = {
     name: kind for kind, (_, names) in KIND_FIELDS.items() for name in names if name in WRITABLE
@@ -107,6 +111,7 @@ NOT_A_DRAFT = (
     "{artifact} is {status}; only drafts are deleted. What the public has seen is "
     "withdrawn instead (withdraw/)."
 )
+MAY_NOT_CREATE = "You may not register entries for {organization}: only its editors and admins may."
 MAY_NOT_EDIT = "You may not change {artifact}: only its organizations' editors and curators may."
 SCOPE_MISSING = (
     "This token may not change {artifact}: it needs the 'write' scope for the entry's "
@@ -119,7 +124,7 @@ def check_fields(data: dict, writable: tuple[str, ...], kind: str) -> None:
     errors = {}
     for name in data:
         owner = KIND_OF_FIELD.get(name)
-        if owner is not None and owner != kind:
+        if owner is not None and kind in ArtifactKind.values and owner != kind:
             errors[name] = [OTHER_KIND.format(kinds=ArtifactKind(owner).label.lower() + "s")]
             continue
         if name in writable:
@@ -227,8 +232,52 @@ class EntryChangeSerializer(serializers.Serializer):
     )
 
 
+class EntryCreateSerializer(EntryChangeSerializer):
+    """The body of POST (for the schema; the admin's form validates it)."""
+
+    slug = serializers.CharField(help_text="The entry's own part of its id: granite-4.")
+    kind = serializers.ChoiceField(choices=ArtifactKind.choices)
+    name = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=300, help_text="One sentence.")
+    lead_organization = serializers.SlugField(help_text="The lead organization's slug.")
+
+
 class EntryChanges:
-    """PATCH, PUT and DELETE for ArtifactViewSet (see catalog.api.views)."""
+    """POST, PATCH, PUT and DELETE for ArtifactViewSet (see catalog.api.views)."""
+
+    def create_entry(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+        token = request_token(request)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > MAX_KEY_LENGTH:
+            raise ValidationError({"Idempotency-Key": [KEY_TOO_LONG]})
+        digest = request_digest(request)
+        with transaction.atomic():
+            if key:
+                first = first_answer(token, key, digest)
+                if first is not None:
+                    return first
+            kind = request.data.get("kind")
+            check_fields(request.data, CREATABLE, kind)
+            lead = request.data.get("lead_organization")
+            lead_pk = Organization.objects.filter(slug=lead).values_list("pk", flat=True).first()
+            if isinstance(lead, str) and lead_pk is not None:
+                if not may_lead_for(request.user, lead_pk):
+                    raise PermissionDenied(MAY_NOT_CREATE.format(organization=lead))
+                if not token.allows(TokenScope.WRITE, lead_pk):
+                    raise PermissionDenied(SCOPE_MISSING.format(artifact=lead))
+            data = {**empty_form_data(), "slug": "", "kind": ""}
+            data.update(form_data(request.data))
+            form = entry_form(request.user, creating=True)(data=data, instance=Artifact())
+            if not form.is_valid():
+                raise ValidationError(form_errors(form))
+            artifact = save_entry(form, request, token, creating=True)
+            response = self.entry_response(request, artifact, status.HTTP_201_CREATED)
+            response["Location"] = response.data["url"]
+            if key:
+                remember_answer(token, key, digest, response)
+        return response
 
     def change_entry(self, request: Request, namespace: str, slug: str, *, partial: bool):
         if not isinstance(request.data, dict):
@@ -285,9 +334,10 @@ class EntryChanges:
             raise PermissionDenied(SCOPE_MISSING.format(artifact=artifact))
 
 
-def entry_form(user) -> type[ArtifactForm]:
-    """The admin's form with the fields an existing entry's change form has."""
-    fields = [name for name in WRITABLE if name not in ArtifactForm.declared_fields]
+def entry_form(user, *, creating: bool = False) -> type[ArtifactForm]:
+    """The admin's form with the fields its add (or an entry's change) form has."""
+    names = CREATABLE if creating else WRITABLE
+    fields = [name for name in names if name not in ArtifactForm.declared_fields]
     form = modelform_factory(Artifact, form=ArtifactForm, fields=fields)
     return type("ApiArtifactForm", (form,), {"user": user})
 
@@ -299,18 +349,69 @@ def form_errors(form: ArtifactForm) -> dict:
     }
 
 
-def save_entry(form: ArtifactForm, request: Request, token) -> Artifact:
-    """Save as the admin's change form does: one version, the workflow's fields kept."""
+def save_entry(form: ArtifactForm, request: Request, token, *, creating: bool = False):
+    """Save as the admin's form does: one version, the workflow's fields kept."""
     versions = OneVersionPerSave()
     artifact = form.save(commit=False)
-    live = Artifact.objects.filter(pk=artifact.pk).values(*KEPT_ON_SAVE).get()
-    for field, value in live.items():
-        setattr(artifact, field, value)
+    lead = form.cleaned_data["lead_organization"]
+    if creating:
+        artifact.namespace = lead.slug
+    else:
+        live = Artifact.objects.filter(pk=artifact.pk).values(*KEPT_ON_SAVE).get()
+        for field, value in live.items():
+            setattr(artifact, field, value)
     versions.start_version(artifact)
     artifact._history_api_token = token
     artifact.save()
     form.save_m2m()
-    save_lead_and_licenses(artifact, form.cleaned_data["lead_organization"])
+    save_lead_and_licenses(artifact, lead)
     changed = ", ".join(sorted(form.changed_data)) or "nothing"
-    versions.write_version(request, artifact, f"Changed over the API: {changed}"[:100], added=False)
+    reason = "Added over the API" if creating else f"Changed over the API: {changed}"[:100]
+    versions.write_version(request, artifact, reason, added=creating)
+    if creating:  # write_version marks the version as the creation; say how it came
+        Artifact.history.filter(id=artifact.pk).update(history_change_reason=reason)
     return artifact
+
+
+# -- Idempotency-Key --------------------------------------------------------------------
+
+MAX_KEY_LENGTH = 255
+KEY_TOO_LONG = f"At most {MAX_KEY_LENGTH} characters."
+KEY_REUSED = (
+    "This Idempotency-Key came first with another request; use a new key for a new request."
+)
+
+
+def request_digest(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def first_answer(token, key: str, digest: str) -> Response | None:
+    """The answer the key first got, if any (a different request with it is a 422).
+    On PostgreSQL a retry racing the first request waits here for it to commit."""
+    first = IdempotentRequest.objects.select_for_update().filter(token=token, key=key).first()
+    if first is None:
+        return None
+    if first.request_digest != digest:
+        return Response(
+            {"Idempotency-Key": [KEY_REUSED]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    return Response(
+        first.body,
+        status=first.status_code,
+        headers={**first.headers, "Idempotent-Replayed": "true"},
+    )
+
+
+def remember_answer(token, key: str, digest: str, response: Response) -> None:
+    IdempotentRequest.objects.create(
+        token=token,
+        key=key,
+        request_digest=digest,
+        status_code=response.status_code,
+        body=json.loads(json.dumps(response.data, default=str)),
+        headers={
+            name: response[name] for name in ("ETag", "Location") if response.has_header(name)
+        },
+    )

@@ -242,6 +242,21 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description="The entry's ETag, as GET on the entry (or the last write) answered it.",
 )
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID) per request, at most 255 characters: a retry "
+    "with the same key and body answers the first answer again, with "
+    "`Idempotent-Replayed: true`, and creates nothing.",
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="The new entry's URL.",
+)
 ETAG = OpenApiParameter(
     "ETag",
     OpenApiTypes.STR,

@@ -19,7 +19,11 @@ urlpatterns = [
     ),
     path("licenses/", views.LicenseListView.as_view(), name="license-list"),
     path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
-    path("artifacts/", views.ArtifactViewSet.as_view({"get": "list"}), name="artifact-list"),
+    path(
+        "artifacts/",
+        views.ArtifactViewSet.as_view({"get": "list", "post": "create"}),
+        name="artifact-list",
+    ),
     path(
         "artifacts/<str:namespace>/<str:slug>/",
         views.ArtifactViewSet.as_view(

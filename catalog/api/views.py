@@ -1,4 +1,5 @@
-"""Read API views: declarations over the visibility QuerySets and the search core."""
+"""API views: declarations over the visibility QuerySets and the search core; writes
+are in entries.py (create, change, delete) and transitions.py (the workflow)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api.entries import EntryChanges, EntryChangeSerializer
+from catalog.api.entries import EntryChanges, EntryChangeSerializer, EntryCreateSerializer
 from catalog.api.filters import OrganizationFilterSet
 from catalog.api.pagination import paginated_response
 from catalog.api.preconditions import TokenWriteMixin
@@ -26,14 +27,17 @@ from catalog.api.results import search_results
 from catalog.api.schema import (
     BAD_PARAMETERS,
     BAD_TOKEN,
+    IDEMPOTENCY_KEY,
     IF_MATCH,
     LINEAGE_PARAMETERS,
+    LOCATION,
     NOT_FOUND,
     PAGE_NOT_FOUND,
     SEARCH_PARAMETERS,
     THROTTLED,
     WRITE_RESPONSES,
     ErrorDetailSerializer,
+    FieldErrorsSerializer,
     SearchPageSerializer,
 )
 from catalog.api.serializers import (
@@ -198,6 +202,30 @@ class ArtifactViewSet(TokenWriteMixin, EntryChanges, viewsets.GenericViewSet):
                 for name, values in result.facets.items()
             }
         return paginated_response(request, result, result.artifacts, **extra)
+
+    @extend_schema(
+        summary="Register a draft",
+        description="A new draft for an organization the token may write for, with the "
+        "fields the admin's add form has, validated by that form. With an "
+        "Idempotency-Key, a retry of the same request answers the first answer again "
+        "and creates nothing.",
+        request=EntryCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY, LOCATION],
+        responses={
+            201: OpenApiResponse(ArtifactDetailSerializer, description="The new draft."),
+            422: OpenApiResponse(
+                FieldErrorsSerializer,
+                description="The Idempotency-Key came first with another request.",
+            ),
+            **{
+                code: response
+                for code, response in WRITE_RESPONSES.items()
+                if code not in (404, 412, 428)
+            },
+        },
+    )
+    def create(self, request: Request) -> Response:
+        return self.create_entry(request)
 
     def get_object(self) -> Artifact:
         return get_object_or_404(
