@@ -274,7 +274,8 @@ def test_writes_show_the_token_lock(schema):
             assert not if_match
             assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
         else:
-            assert if_match and if_match[0]["required"], path
+            assert if_match, path
+            assert if_match[0]["required"], path
 
 
 def test_the_list_is_documented_as_one_page_of_entries(schema):
