@@ -129,6 +129,7 @@ def test_every_read_only_field_is_400_naming_it_and_nothing_applies(client, secr
         ({"tasks": ["no-such-task"]}, "tasks"),
         ({"tasks": "text-generation"}, "tasks"),
         ({"lead_organization": "nobody"}, "lead_organization"),
+        ({"tags": [f"tag-{n}" for n in range(101)]}, "tags"),
         ({"surprise": 1}, "surprise"),
         ({"tool_category": "library"}, "tool_category"),  # a model is not a tool
         ({"formats": ["csv"]}, "formats"),  # nor a dataset

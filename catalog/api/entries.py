@@ -107,6 +107,8 @@ UNKNOWN_FIELD = "Unknown field. The fields an entry takes: {fields}."
 UNKNOWN_SLUG = "No {what} '{slug}'. See /api/v1/taxonomy/ for the known ones."
 UNKNOWN_ORGANIZATION = "No organization '{slug}'. See /api/v1/organizations/."
 NOT_A_LIST = "Send a list of slugs."
+MAX_LIST_LENGTH = 100
+TOO_MANY = f"At most {MAX_LIST_LENGTH} items."
 NOT_A_DRAFT = (
     "{artifact} is {status}; only drafts are deleted. What the public has seen is "
     "withdrawn instead (withdraw/)."
@@ -148,6 +150,9 @@ def form_data(data: dict) -> dict:
         if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
             errors[name] = [NOT_A_LIST]
             continue
+        if len(slugs) > MAX_LIST_LENGTH:
+            errors[name] = [TOO_MANY]
+            continue
         found = dict(model.objects.filter(slug__in=slugs).values_list("slug", "pk"))
         missing = [s for s in slugs if s not in found]
         if missing:
@@ -162,6 +167,9 @@ def form_data(data: dict) -> dict:
             errors["lead_organization"] = [UNKNOWN_ORGANIZATION.format(slug=slug)]
         else:
             converted["lead_organization"] = pk
+    for name in ("formats", "programming_languages"):
+        if isinstance(data.get(name), list) and len(data[name]) > MAX_LIST_LENGTH:
+            errors[name] = [TOO_MANY]
     for name in JSON_FIELDS:
         if name in converted:  # the form reads JSON text, as the admin posts it
             converted[name] = json.dumps(converted[name])
