@@ -5,11 +5,21 @@ the user and the token), refused whole when any field is bad or read-only."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from catalog.api.entries import READ_ONLY
-from catalog.models import Artifact, ArtifactSearchDocument, ArtifactStatus, MembershipRole, Task
+from catalog.members import give_member_access
+from catalog.models import (
+    Artifact,
+    ArtifactSearchDocument,
+    ArtifactStatus,
+    Language,
+    Membership,
+    MembershipRole,
+    Task,
+)
 from catalog.tokens import issue_token
-from tests.factories import make_artifact, make_member, make_organization
+from tests.factories import admin_entry_form, make_artifact, make_member, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -188,8 +198,6 @@ def test_a_token_that_may_only_read_is_403(client, editor, ibm, draft):
 
 
 def test_moving_the_lead_needs_the_token_for_the_new_lead_too(client, editor, secret, draft):
-    from catalog.models import Membership
-
     meta = make_organization("meta")
     Membership.objects.create(user=editor, organization=meta, role=MembershipRole.EDITOR)
     before = snapshot(draft)
@@ -347,3 +355,80 @@ def test_a_dataset_takes_its_own_fields(client, secret):
     response = create(client, secret, body)
     assert response.status_code == 201, response.content
     assert response.json()["formats"] == ["parquet"]
+
+
+# ------------------------------------------------------------------------------
+# The API and the admin make the same entry from the same data
+# ------------------------------------------------------------------------------
+SAME = {
+    "name": "Granite Same",
+    "summary": "The same model, twice.",
+    "description": "Made **twice**.",
+    "version": "2.1",
+    "release_date": "2024-05",
+    "homepage_url": "https://example.org/granite",
+    "repository_url": "https://github.com/example/granite",
+    "huggingface_repo_id": "example/granite",
+    "paper_url": "https://arxiv.org/abs/2405.00001",
+    "license_expression": "Apache-2.0 AND MIT",
+    "license_note": "Weights and code.",
+    "architecture": "decoder-only transformer",
+    "notes": "Checked against the model card.",
+}
+
+
+def comparable(artifact: Artifact) -> dict:
+    """Everything stored about an entry but what tells two entries apart."""
+    values = Artifact.objects.filter(pk=artifact.pk).values().get()
+    for field in ("id", "slug", "created_at", "updated_at", "edit_count"):
+        values.pop(field)
+    values["licenses"] = sorted(artifact.licenses.values_list("key", flat=True))
+    values["tasks"] = sorted(artifact.tasks.values_list("slug", flat=True))
+    values["languages"] = sorted(artifact.languages.values_list("slug", flat=True))
+    values["contributions"] = sorted(artifact.contributions.values_list("organization", "role"))
+    values["versions"] = [
+        (v.history_type, v.history_user_id, v.status) for v in artifact.history.all()
+    ]
+    document = ArtifactSearchDocument.objects.filter(artifact_id=artifact.pk).values().get()
+    values["document"] = {k: v for k, v in document.items() if k not in ("id", "artifact_id")}
+    return values
+
+
+def test_an_entry_made_over_the_api_equals_one_made_in_the_admin(client, editor, ibm, secret):
+    task = Task.objects.create(slug="text-generation", name="Text generation")
+    language = Language.objects.create(slug="en", name="English")
+    give_member_access(editor)
+
+    response = create(
+        client,
+        secret,
+        {
+            **SAME,
+            "slug": "by-api",
+            "kind": "model",
+            "lead_organization": "ibm",
+            "tasks": ["text-generation"],
+            "languages": ["en"],
+        },
+    )
+    assert response.status_code == 201, response.content
+
+    client.force_login(editor)
+    admin = client.post(
+        reverse("admin:catalog_modelentry_add"),
+        admin_entry_form(ibm, slug="by-admin", tasks=[task.pk], languages=[language.pk], **SAME),
+    )
+    assert admin.status_code == 302, admin.content[:2000]
+
+    by_api = Artifact.objects.get(namespace="ibm", slug="by-api")
+    by_admin = Artifact.objects.get(namespace="ibm", slug="by-admin")
+    assert comparable(by_api) == comparable(by_admin)
+    # And a change of each, with the same data, keeps them equal.
+    patch = send(client, "PATCH", by_api, secret, {"summary": "Changed.", "tasks": []})
+    assert patch.status_code == 200
+    form = admin_entry_form(ibm, languages=[language.pk], **{**SAME, "summary": "Changed."})
+    form.pop("slug")
+    changed = client.post(reverse("admin:catalog_modelentry_change", args=[by_admin.pk]), form)
+    assert changed.status_code == 302, changed.content[:2000]
+    a, b = comparable(by_api), comparable(by_admin)
+    assert a == b
