@@ -16,6 +16,7 @@ from catalog.models import (
     Language,
     Membership,
     MembershipRole,
+    Relation,
     Task,
 )
 from catalog.tokens import issue_token
@@ -432,3 +433,121 @@ def test_an_entry_made_over_the_api_equals_one_made_in_the_admin(client, editor,
     assert changed.status_code == 302, changed.content[:2000]
     a, b = comparable(by_api), comparable(by_admin)
     assert a == b
+
+
+# ------------------------------------------------------------------------------
+# Lineage edges, checked by the admin's formset
+# ------------------------------------------------------------------------------
+def edges_of(artifact) -> list[tuple]:
+    rows = Relation.objects.filter(source_id=artifact.pk).values_list(
+        "relation_type", "target__slug", "external_name"
+    )
+    return sorted((kind, target or "", name) for kind, target, name in rows)
+
+
+def test_patch_sets_the_whole_list_of_edges(client, secret, draft, ibm):
+    base = make_artifact("granite-base", lead=ibm, status=S.PUBLISHED)
+    data = make_artifact("granite-data", lead=ibm, status=S.PUBLISHED, kind="dataset")
+    response = send(
+        client,
+        "PATCH",
+        draft,
+        secret,
+        {
+            "relations": [
+                {"type": "fine_tuned_from", "artifact": "ibm/granite-base"},
+                {"type": "trained_on", "artifact": "ibm/granite-data"},
+                {
+                    "type": "trained_on",
+                    "external": {
+                        "name": "The Pile",
+                        "kind": "dataset",
+                        "url": "https://pile.eleuther.ai",
+                    },
+                },
+            ]
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert edges_of(draft) == [
+        ("fine_tuned_from", "granite-base", ""),
+        ("trained_on", "", "The Pile"),
+        ("trained_on", "granite-data", ""),
+    ]
+    assert {e["artifact"] for e in response.json()["derived_from"]} == {
+        base.repo_id,
+        data.repo_id,
+        None,
+    }
+    kept = Relation.objects.get(source_id=draft.pk, target=base).pk
+    # The next PATCH keeps what it lists (the same row) and drops the rest.
+    again = send(
+        client,
+        "PATCH",
+        draft,
+        secret,
+        {"relations": [{"type": "fine_tuned_from", "artifact": "ibm/granite-base"}]},
+    )
+    assert again.status_code == 200, again.content
+    assert edges_of(draft) == [("fine_tuned_from", "granite-base", "")]
+    assert Relation.objects.get(source_id=draft.pk).pk == kept
+    # A PATCH without `relations` leaves them alone.
+    send(client, "PATCH", draft, secret, {"summary": "Only this."})
+    assert edges_of(draft) == [("fine_tuned_from", "granite-base", "")]
+
+
+@pytest.mark.parametrize(
+    ("relations", "words"),
+    [
+        ([{"type": "trained_on", "artifact": "ibm/granite-base"}], "dataset"),  # kinds
+        ([{"type": "fine_tuned_from", "artifact": "ibm/nothing"}], "no entry"),
+        ([{"type": "fine_tuned_from"}], "either"),
+        ([{"type": "no_such_type", "artifact": "ibm/granite-base"}], "no_such_type"),
+        ("fine_tuned_from", "list"),
+    ],
+)
+def test_bad_edges_are_400_naming_relations(client, secret, draft, ibm, relations, words):
+    make_artifact("granite-base", lead=ibm, status=S.PUBLISHED)
+    before = snapshot(draft), edges_of(draft)
+    response = send(client, "PATCH", draft, secret, {"summary": "X.", "relations": relations})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["relations"]
+    assert words in " ".join(response.json()["relations"])
+    assert (snapshot(draft), edges_of(draft)) == before
+
+
+def test_an_edge_that_closes_a_cycle_is_refused(client, secret, draft, ibm):
+    child = make_artifact("granite-child", lead=ibm, status=S.DRAFT)
+    Relation.objects.create(source=child, relation_type="fine_tuned_from", target=draft)
+    before = snapshot(draft), edges_of(draft)
+    response = send(
+        client,
+        "PATCH",
+        draft,
+        secret,
+        {"relations": [{"type": "fine_tuned_from", "artifact": "ibm/granite-child"}]},
+    )
+    assert response.status_code == 400, response.content
+    assert "cycle" in " ".join(response.json()["relations"]).lower()
+    assert (snapshot(draft), edges_of(draft)) == before
+
+
+def test_post_creates_an_entry_with_its_edges(client, secret, ibm):
+    make_artifact("granite-base", lead=ibm, status=S.PUBLISHED)
+    body = {**NEW, "relations": [{"type": "fine_tuned_from", "artifact": "ibm/granite-base"}]}
+    response = create(client, secret, body)
+    assert response.status_code == 201, response.content
+    entry = Artifact.objects.get(slug="granite-4")
+    assert edges_of(entry) == [("fine_tuned_from", "granite-base", "")]
+    wrong = create(
+        client,
+        secret,
+        {
+            **NEW,
+            "slug": "granite-5",
+            "relations": [{"type": "trained_on", "artifact": "ibm/granite-base"}],
+        },
+    )
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["relations"]
+    assert not Artifact.objects.filter(slug="granite-5").exists()

@@ -34,6 +34,7 @@ from catalog.admin.artifacts import KEPT_ON_SAVE, KIND_FIELDS, save_lead_and_lic
 from catalog.admin.forms import ArtifactForm
 from catalog.admin.versions import OneVersionPerSave
 from catalog.api.authentication import request_token
+from catalog.api.edges import EdgeSerializer, bound_edges, edge_errors
 from catalog.api.preconditions import lead_organization_id
 from catalog.models import (
     Artifact,
@@ -129,7 +130,7 @@ def check_fields(data: dict, writable: tuple[str, ...], kind: str) -> None:
         if owner is not None and kind in ArtifactKind.values and owner != kind:
             errors[name] = [OTHER_KIND.format(kinds=ArtifactKind(owner).label.lower() + "s")]
             continue
-        if name in writable:
+        if name in writable or name == "relations":
             continue
         if name in READ_ONLY:
             errors[name] = [READ_ONLY_FIELD.format(why=READ_ONLY[name])]
@@ -238,6 +239,11 @@ class EntryChangeSerializer(serializers.Serializer):
     lead_organization = serializers.SlugField(
         required=False, help_text="The lead organization's slug."
     )
+    relations = EdgeSerializer(
+        many=True,
+        required=False,
+        help_text="Lineage: the whole list of the entry's outgoing edges you can see.",
+    )
 
 
 class EntryCreateSerializer(EntryChangeSerializer):
@@ -280,7 +286,8 @@ class EntryChanges:
             form = entry_form(request.user, creating=True)(data=data, instance=Artifact())
             if not form.is_valid():
                 raise ValidationError(form_errors(form))
-            artifact = save_entry(form, request, token, creating=True)
+            edges = checked_edges(request, form.instance, partial=True)
+            artifact = save_entry(form, request, token, creating=True, edges=edges)
             response = self.entry_response(request, artifact, status.HTTP_201_CREATED)
             response["Location"] = response.data["url"]
             if key:
@@ -308,7 +315,8 @@ class EntryChanges:
             lead = form.cleaned_data["lead_organization"]
             if not token.allows(TokenScope.WRITE, lead):
                 raise PermissionDenied(SCOPE_MISSING.format(artifact=lead.slug))
-            save_entry(form, request, token)
+            edges = checked_edges(request, artifact, partial=partial)
+            save_entry(form, request, token, edges=edges)
         return self.entry_response(request, artifact)
 
     def delete_entry(self, request: Request, namespace: str, slug: str) -> Response:
@@ -357,7 +365,18 @@ def form_errors(form: ArtifactForm) -> dict:
     }
 
 
-def save_entry(form: ArtifactForm, request: Request, token, *, creating: bool = False):
+def checked_edges(request: Request, artifact: Artifact, *, partial: bool):
+    """The lineage formset for the body's `relations`, validated; None when PATCH or
+    POST leaves them out (PUT without them removes the edges its writer can see)."""
+    if "relations" not in request.data and partial:
+        return None
+    formset = bound_edges(artifact, request.data.get("relations", []), request.user)
+    if not formset.is_valid():
+        raise ValidationError(edge_errors(formset))
+    return formset
+
+
+def save_entry(form: ArtifactForm, request: Request, token, *, creating: bool = False, edges=None):
     """Save as the admin's form does: one version, the workflow's fields kept."""
     versions = OneVersionPerSave()
     artifact = form.save(commit=False)
@@ -373,7 +392,15 @@ def save_entry(form: ArtifactForm, request: Request, token, *, creating: bool = 
     artifact.save()
     form.save_m2m()
     save_lead_and_licenses(artifact, lead)
-    changed = ", ".join(sorted(form.changed_data)) or "nothing"
+    if edges is not None:
+        edges.instance = artifact
+        edges.save()
+    changed = (
+        ", ".join(
+            sorted(form.changed_data + (["relations"] if edges and edges.has_changed() else []))
+        )
+        or "nothing"
+    )
     reason = "Added over the API" if creating else f"Changed over the API: {changed}"[:100]
     versions.write_version(request, artifact, reason, added=creating)
     if creating:  # write_version marks the version as the creation; say how it came
