@@ -131,3 +131,50 @@ def test_one_writer_wins_each_round_and_no_update_is_lost(racing_database):
         return history.filter(history_change_reason__startswith="Changed over the API").count()
 
     assert in_a_thread(api_versions) == ROUNDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_retries_with_one_idempotency_key_create_one_entry(racing_database):
+    organization = make_organization("ibm")
+    editor = make_member(organization, MembershipRole.EDITOR, "ibm-editor")
+    secret = issue_token(
+        user=editor, name="ci", organizations=[organization], scopes=["read", "write"]
+    ).secret
+    racing_database()
+    body = {
+        "slug": "granite-4",
+        "kind": "model",
+        "name": "Granite 4",
+        "summary": "A family of open models.",
+        "lead_organization": "ibm",
+    }
+    for round_number in range(5):
+        barrier = threading.Barrier(WRITERS)
+        results: list = [None] * WRITERS
+
+        def post(index: int, key: str, barrier=barrier, results=results) -> None:
+            client = Client(raise_request_exception=False)
+            try:
+                barrier.wait()
+                response = client.post(
+                    "/api/v1/artifacts/",
+                    {**body, "slug": key},
+                    "application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {secret}",
+                    HTTP_IDEMPOTENCY_KEY=key,
+                )
+                results[index] = (response.status_code, response.json())
+            finally:
+                connections.close_all()
+
+        key = f"granite-{round_number}"
+        threads = [threading.Thread(target=post, args=(i, key)) for i in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert [status for status, _ in results] == [201] * WRITERS, results
+        # The first answer, each time (PostgreSQL's jsonb may order its keys otherwise).
+        assert all(answer == results[0][1] for _, answer in results)
+        assert in_a_thread(lambda key=key: Artifact.objects.filter(slug=key).count()) == 1

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict, modelform_factory
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -269,7 +269,7 @@ class EntryChanges:
         digest = request_digest(request)
         with transaction.atomic():
             if key:
-                first = first_answer(token, key, digest)
+                first = first_answer(token, key, digest) or claim(token, key, digest)
                 if first is not None:
                     return first
             kind = request.data.get("kind")
@@ -439,11 +439,23 @@ def first_answer(token, key: str, digest: str) -> Response | None:
     )
 
 
+def claim(token, key: str, digest: str) -> Response | None:
+    """Hold the key for this request, inside its transaction: a retry sent while the
+    first is still running waits on the key's unique index (PostgreSQL; SQLite runs
+    one write transaction at a time anyway) and then gets the first answer. Only a
+    request that succeeds keeps its key: a refused one rolls back, key and all."""
+    try:
+        with transaction.atomic():
+            IdempotentRequest.objects.create(
+                token=token, key=key, request_digest=digest, status_code=0, body={}
+            )
+    except IntegrityError:
+        return first_answer(token, key, digest)
+    return None
+
+
 def remember_answer(token, key: str, digest: str, response: Response) -> None:
-    IdempotentRequest.objects.create(
-        token=token,
-        key=key,
-        request_digest=digest,
+    IdempotentRequest.objects.filter(token=token, key=key).update(
         status_code=response.status_code,
         body=json.loads(json.dumps(response.data, default=str)),
         headers={
