@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
 
 from catalog.models import Artifact, OpennessComponent
 
@@ -16,3 +17,9 @@ def refresh_openness(sender, instance: OpennessComponent, **kwargs) -> None:
     except Artifact.DoesNotExist:  # the artifact itself is being deleted
         return
     refresh_openness_class(artifact)
+
+
+@receiver(pre_create_historical_record, sender=Artifact.history.model)
+def name_the_api_token(sender, instance, history_instance, **kwargs) -> None:
+    """An entry's history row names the API token the change came through, if any."""
+    history_instance.history_api_token = getattr(instance, "_history_api_token", None)

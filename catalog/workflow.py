@@ -19,7 +19,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
 from catalog.access import is_curator, managing_organization_ids
-from catalog.models import Artifact, ArtifactStatus, Contribution, ContributionRole
+from catalog.models import ApiToken, Artifact, ArtifactStatus, Contribution, ContributionRole
 
 S = ArtifactStatus
 
@@ -84,8 +84,10 @@ class Transition:
         user: User,
         at: datetime.datetime,
         note: str = "",
+        token: ApiToken | None = None,
     ) -> Artifact:
-        """Take the transition; the row is locked so two curators cannot race."""
+        """Take the transition; the row is locked so two curators cannot race. The
+        history row names `token` when the transition came through the API."""
         with transaction.atomic():
             locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
             self.check(locked, user, note)
@@ -107,11 +109,12 @@ class Transition:
                 locked.withdrawn_reason = ""
                 fields.append("withdrawn_reason")
             locked._history_user = user
+            locked._history_api_token = token
             locked._history_date = at
             reason = f"{self.label}: {note.strip()}" if note.strip() else self.label
             locked._change_reason = reason[:100]
             locked.save(update_fields=fields)
-        for field in (*fields, "published_at"):
+        for field in (*fields, "published_at", "edit_count"):
             setattr(artifact, field, getattr(locked, field))
         return artifact
 

@@ -18,6 +18,11 @@ import jsonschema
 import pytest
 from django.test import Client
 
+from catalog.api.transitions import transition_path
+from catalog.members import create_curator
+from catalog.models import ArtifactStatus, MembershipRole
+from catalog.tokens import issue_token
+from catalog.workflow import CURATORS, EDITORS, TRANSITIONS
 from tests.factories import make_artifact, make_member, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -146,14 +151,14 @@ def _is_date(value) -> bool:
     return not isinstance(value, str) or bool(date.fromisoformat(value))
 
 
-def documented_response(schema: dict, path: str, status: int) -> dict:
-    operation = schema["paths"][path]["get"]
-    assert str(status) in operation["responses"], f"GET {path} does not document {status}"
+def documented_response(schema: dict, path: str, status: int, method: str = "get") -> dict:
+    operation = schema["paths"][path][method]
+    assert str(status) in operation["responses"], f"{method} {path} does not document {status}"
     return operation["responses"][str(status)]
 
 
-def validate(schema: dict, path: str, response) -> None:
-    documented = documented_response(schema, path, response.status_code)
+def validate(schema: dict, path: str, response, method: str = "get") -> None:
+    documented = documented_response(schema, path, response.status_code, method)
     assert response["Content-Type"] == "application/json"
     body_schema = documented["content"]["application/json"]["schema"]
     validator = jsonschema.Draft202012Validator(
@@ -239,15 +244,38 @@ def test_every_documented_response_is_exercised(schema):
     exercised = {(path, "get", status) for path, status, _, _ in CASES}
     exercised |= {(path, "get", 429) for path, _ in THROTTLED_CASES}
     exercised |= {(path, "get", 401) for path, _ in THROTTLED_CASES}
+    exercised |= {(path, "post", status) for path, status in WRITE_CASES}
+    exercised |= {(ENTRY, method, status) for method, status in ENTRY_CASES}
+    exercised |= {("/api/v1/artifacts/", "post", status) for status in CREATE_STATUSES}
     assert documented == exercised
 
 
 def test_public_endpoints_show_no_lock(schema):
-    """Anonymous reads are allowed, so no operation requires a security scheme."""
+    """Anonymous reads are allowed, so no read requires a security scheme."""
     assert "security" not in schema
     for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            assert operation.get("security", [{}]) in ([], [{}]), f"{method} {path}"
+        operation = operations.get("get")
+        if operation is not None:
+            assert operation.get("security", [{}]) in ([], [{}]), path
+
+
+def test_writes_show_the_token_lock(schema):
+    writes = [
+        (path, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method != "get"
+    ]
+    assert writes
+    for path, operation in writes:
+        assert operation["security"] == [{"apiToken": []}]
+        if_match = [p for p in operation["parameters"] if p["name"] == "If-Match"]
+        if path == "/api/v1/artifacts/":  # a creation: there is nothing to match yet
+            assert not if_match
+            assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+        else:
+            assert if_match, path
+            assert if_match[0]["required"], path
 
 
 def test_the_list_is_documented_as_one_page_of_entries(schema):
@@ -261,10 +289,164 @@ def test_the_list_is_documented_as_one_page_of_entries(schema):
 
 def test_errors_are_documented_with_their_shape(schema):
     for path, operations in schema["paths"].items():
-        for status, response in operations["get"]["responses"].items():
-            if status.startswith("2"):
-                continue
-            assert response["description"], (path, status)
-            assert "application/json" in response["content"], (path, status)
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                if status.startswith("2"):
+                    continue
+                assert response["description"], (path, status)
+                assert "application/json" in response["content"], (path, status)
     throttled = documented_response(schema, "/api/v1/artifacts/", 429)
     assert "Retry-After" in throttled["headers"]
+
+
+# ------------------------------------------------------------------------------
+# Writes: every transition, every answer it documents.
+# ------------------------------------------------------------------------------
+WRITE_STATUSES = (200, 400, 401, 403, 404, 409, 412, 428, 429)
+WRITE_CASES = [
+    (f"/api/v1/artifacts/{{namespace}}/{{slug}}/{transition_path(t)}/", status)
+    for t in TRANSITIONS.values()
+    for status in WRITE_STATUSES
+]
+
+
+def _taker(transition, organization):
+    """Someone the workflow lets take the transition, with a token for every scope."""
+    if transition.allowed == CURATORS:
+        user = create_curator("curator", password=None)
+        scopes = ["read", "write", "submit", "publish"]
+    else:
+        role = MembershipRole.EDITOR if transition.allowed == EDITORS else MembershipRole.ADMIN
+        user = make_member(organization, role, "member")
+        scopes = ["read", "write", "submit"]
+    full = issue_token(user=user, name="ci", organizations=[organization], scopes=scopes)
+    read = issue_token(user=user, name="ro", organizations=[organization], scopes=["read"])
+    return full.secret, read.secret
+
+
+@pytest.mark.parametrize(("path", "status"), WRITE_CASES)
+def test_write_responses_validate_against_the_schema(client, schema, settings, path, status):
+    transition = TRANSITIONS[path.rstrip("/").rsplit("/", 1)[1].replace("-", "_")]
+    organization = make_organization("writers")
+    source = transition.sources[0]
+    if status == 409:  # a status the transition does not start from
+        source = (
+            ArtifactStatus.PUBLISHED if source == ArtifactStatus.DRAFT else ArtifactStatus.DRAFT
+        )
+    fields = {"withdrawn_reason": "Gone."} if source == ArtifactStatus.WITHDRAWN else {}
+    entry = make_artifact("granite", lead=organization, status=source, **fields)
+    secret, read_only = _taker(transition, organization)
+    url = f"/api/v1/artifacts/writers/granite/{transition_path(transition)}/"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_IF_MATCH": entry.etag}
+    body = {"note": "A note."}
+    if status == 400:
+        body = {"surprise": "field"}
+    elif status == 401:
+        del headers["HTTP_AUTHORIZATION"]
+    elif status == 403:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {read_only}"
+    elif status == 404:
+        url = url.replace("granite", "no-such-thing")
+    elif status == 412:
+        headers["HTTP_IF_MATCH"] = '"0.0"'
+    elif status == 428:
+        del headers["HTTP_IF_MATCH"]
+    elif status == 429:
+        settings.CATALOG_TOKEN_RATE = "1/minute"
+        client.get("/api/v1/taxonomy/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(url, body, "application/json", **headers)
+    assert response.status_code == status, response.content[:500]
+    validate(schema, path, response, "post")
+
+
+ENTRY = "/api/v1/artifacts/{namespace}/{slug}/"
+ENTRY_CASES = [
+    *(
+        (method, status)
+        for method in ("patch", "put")
+        for status in WRITE_STATUSES
+        if status != 409
+    ),
+    *(("delete", status) for status in (204, 401, 403, 404, 409, 412, 428, 429)),
+]
+
+
+@pytest.mark.parametrize(("method", "status"), ENTRY_CASES)
+def test_entry_write_responses_validate_against_the_schema(
+    client, schema, settings, method, status
+):
+    organization = make_organization("writers")
+    user = make_member(organization, MembershipRole.EDITOR, "member")
+    secret = issue_token(
+        user=user, name="ci", organizations=[organization], scopes=["read", "write"]
+    ).secret
+    read_only = issue_token(
+        user=user, name="ro", organizations=[organization], scopes=["read"]
+    ).secret
+    entry_status = ArtifactStatus.PUBLISHED if status == 409 else ArtifactStatus.DRAFT
+    entry = make_artifact("granite", lead=organization, status=entry_status)
+    url = "/api/v1/artifacts/writers/granite/"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_IF_MATCH": entry.etag}
+    body = {"name": "Granite", "summary": "A model."}
+    if status == 400:
+        body = {"status": "published"}
+    elif status == 401:
+        del headers["HTTP_AUTHORIZATION"]
+    elif status == 403:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {read_only}"
+    elif status == 404:
+        url = url.replace("granite", "no-such-thing")
+    elif status == 412:
+        headers["HTTP_IF_MATCH"] = '"0.0"'
+    elif status == 428:
+        del headers["HTTP_IF_MATCH"]
+    elif status == 429:
+        settings.CATALOG_TOKEN_RATE = "1/minute"
+        client.get("/api/v1/taxonomy/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    call = getattr(client, method)
+    if method == "delete":
+        response = call(url, **headers)
+    else:
+        response = call(url, body, "application/json", **headers)
+    assert response.status_code == status, response.content[:500]
+    if status == 204:
+        documented_response(schema, ENTRY, 204, "delete")
+        assert response.content == b""
+        return
+    validate(schema, ENTRY, response, method)
+
+
+CREATE_STATUSES = (201, 400, 401, 403, 422, 429)
+
+
+@pytest.mark.parametrize("status", CREATE_STATUSES)
+def test_create_responses_validate_against_the_schema(client, schema, settings, status):
+    organization = make_organization("writers")
+    make_organization("others")
+    user = make_member(organization, MembershipRole.EDITOR, "member")
+    secret = issue_token(
+        user=user, name="ci", organizations=[organization], scopes=["read", "write"]
+    ).secret
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    body = {
+        "slug": "granite",
+        "kind": "model",
+        "name": "Granite",
+        "summary": "A model.",
+        "lead_organization": "writers",
+    }
+    if status == 400:
+        body["status"] = "published"
+    elif status == 401:
+        del headers["HTTP_AUTHORIZATION"]
+    elif status == 403:
+        body["lead_organization"] = "others"
+    elif status == 422:
+        headers["HTTP_IDEMPOTENCY_KEY"] = "k"
+        client.post("/api/v1/artifacts/", {**body, "slug": "first"}, "application/json", **headers)
+    elif status == 429:
+        settings.CATALOG_TOKEN_RATE = "1/minute"
+        client.get("/api/v1/taxonomy/", **headers)
+    response = client.post("/api/v1/artifacts/", body, "application/json", **headers)
+    assert response.status_code == status, response.content[:500]
+    validate(schema, "/api/v1/artifacts/", response, "post")

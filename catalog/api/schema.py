@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
 from catalog.api.authentication import ApiTokenAuthentication
-from catalog.api.serializers import ArtifactSerializer
+from catalog.api.serializers import ArtifactDetailSerializer, ArtifactSerializer
 from catalog.lineage import MAX_DEPTH
 from catalog.models import ArtifactKind
 from catalog.search.facets import FACETS
@@ -235,6 +235,86 @@ WWW_AUTHENTICATE = OpenApiParameter(
     response=[401],
     description='The challenge: `Bearer realm="api", error="invalid_token"`.',
 )
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The entry's ETag, as GET on the entry (or the last write) answered it.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID) per request, at most 255 characters: a retry "
+    "with the same key and body answers the first answer again, with "
+    "`Idempotent-Replayed: true`, and creates nothing.",
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="The new entry's URL.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 412],
+    description="The entry's entity tag; send it back in If-Match to change the entry.",
+)
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """Each bad field of a request's body, with why."""
+
+
+class FieldErrorsExtension(OpenApiSerializerExtension):
+    target_class = FieldErrorsSerializer
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        return {
+            "type": "object",
+            "description": "Each bad field with its messages, e.g. "
+            '{"note": ["Give a public reason to withdraw meta/llama-2."]}.',
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "minProperties": 1,
+        }
+
+
+WRITE_RESPONSES = {
+    400: OpenApiResponse(
+        FieldErrorsSerializer,
+        description="A bad body: each bad field (an unknown one, a missing or wrong "
+        "value) with why. Nothing was changed.",
+    ),
+    401: OpenApiResponse(
+        ErrorDetailSerializer,
+        description="No API token (writes need `Authorization: Bearer alc_...`), or one "
+        "that is unknown, expired or revoked, or whose account is inactive.",
+    ),
+    403: OpenApiResponse(
+        ErrorDetailSerializer,
+        description="You may see the entry but not do this: your role, or the token's "
+        "scopes or organizations, do not allow it.",
+    ),
+    404: OpenApiResponse(
+        ErrorDetailSerializer, description="No such entry, or not visible to you."
+    ),
+    412: OpenApiResponse(
+        ArtifactDetailSerializer,
+        description="If-Match is not the entry's ETag any more: someone changed it since "
+        "you read it. The body is the entry as it is now, with its ETag; nothing was "
+        "changed. Re-apply your change to it and send again.",
+    ),
+    428: OpenApiResponse(
+        ErrorDetailSerializer,
+        description="If-Match is missing (or `*`): send the entry's ETag.",
+    ),
+    **THROTTLED,
+}
+
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
@@ -259,6 +339,15 @@ class CatalogAutoSchema(AutoSchema):
             return []
         return super().get_auth()
 
+    def _is_entry_path(self) -> bool:
+        """One entry's own answers (its detail and writes) carry its ETag."""
+        path = self.path
+        return (
+            path.startswith("/api/v1/artifacts/")
+            and not path.endswith("/lineage/")
+            and (path != "/api/v1/artifacts/" or self.method == "POST")
+        )
+
     def _anyone_may_call(self) -> bool:
         permissions = self.view.get_permissions()
         return all(isinstance(p, AllowAny) for p in permissions) or (
@@ -272,4 +361,6 @@ class CatalogAutoSchema(AutoSchema):
             parameters = [*parameters, RETRY_AFTER]
         if any(isinstance(a, ApiTokenAuthentication) for a in self.view.get_authenticators()):
             parameters = [*parameters, WWW_AUTHENTICATE]
+        if self.method != "DELETE" and self._is_entry_path():
+            parameters = [*parameters, ETAG]
         return parameters

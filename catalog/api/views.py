@@ -1,4 +1,5 @@
-"""Read API views: declarations over the visibility QuerySets and the search core."""
+"""API views: declarations over the visibility QuerySets and the search core; writes
+are in entries.py (create, change, delete) and transitions.py (the workflow)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -18,17 +19,25 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.entries import EntryChanges, EntryChangeSerializer, EntryCreateSerializer
 from catalog.api.filters import OrganizationFilterSet
 from catalog.api.pagination import paginated_response
+from catalog.api.preconditions import TokenWriteMixin
 from catalog.api.results import search_results
 from catalog.api.schema import (
     BAD_PARAMETERS,
     BAD_TOKEN,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
     LINEAGE_PARAMETERS,
+    LOCATION,
     NOT_FOUND,
     PAGE_NOT_FOUND,
     SEARCH_PARAMETERS,
     THROTTLED,
+    WRITE_RESPONSES,
+    ErrorDetailSerializer,
+    FieldErrorsSerializer,
     SearchPageSerializer,
 )
 from catalog.api.serializers import (
@@ -151,7 +160,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-class ArtifactViewSet(viewsets.GenericViewSet):
+class ArtifactViewSet(TokenWriteMixin, EntryChanges, viewsets.GenericViewSet):
     """Models, datasets and tools the members share."""
 
     serializer_class = ArtifactSerializer
@@ -194,6 +203,30 @@ class ArtifactViewSet(viewsets.GenericViewSet):
             }
         return paginated_response(request, result, result.artifacts, **extra)
 
+    @extend_schema(
+        summary="Register a draft",
+        description="A new draft for an organization the token may write for, with the "
+        "fields the admin's add form has, validated by that form. With an "
+        "Idempotency-Key, a retry of the same request answers the first answer again "
+        "and creates nothing.",
+        request=EntryCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY, LOCATION],
+        responses={
+            201: OpenApiResponse(ArtifactDetailSerializer, description="The new draft."),
+            422: OpenApiResponse(
+                FieldErrorsSerializer,
+                description="The Idempotency-Key came first with another request.",
+            ),
+            **{
+                code: response
+                for code, response in WRITE_RESPONSES.items()
+                if code not in (404, 412, 428)
+            },
+        },
+    )
+    def create(self, request: Request) -> Response:
+        return self.create_entry(request)
+
     def get_object(self) -> Artifact:
         return get_object_or_404(
             artifact_detail_queryset(self.get_queryset()),
@@ -206,10 +239,54 @@ class ArtifactViewSet(viewsets.GenericViewSet):
         responses={200: ArtifactDetailSerializer, **NOT_FOUND, **BAD_TOKEN, **THROTTLED},
     )
     def retrieve(self, request: Request, namespace: str, slug: str) -> Response:
-        serializer = ArtifactDetailSerializer(
-            self.get_object(), context=self.get_serializer_context()
-        )
-        return Response(serializer.data)
+        artifact = self.get_object()
+        serializer = ArtifactDetailSerializer(artifact, context=self.get_serializer_context())
+        return Response(serializer.data, headers={"ETag": artifact.etag})
+
+    @extend_schema(
+        summary="Change some of an entry's fields",
+        description="The fields sent change, the others stay. Validated by the admin's "
+        "form; computed fields are refused. Send the entry's ETag in If-Match.",
+        request=EntryChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: OpenApiResponse(ArtifactDetailSerializer, description="The entry, changed."),
+            **WRITE_RESPONSES,
+        },
+    )
+    def partial_update(self, request: Request, namespace: str, slug: str) -> Response:
+        return self.change_entry(request, namespace, slug, partial=True)
+
+    @extend_schema(
+        summary="Replace an entry's fields",
+        description="Every field the entry takes: one left out is emptied. Validated by "
+        "the admin's form; computed fields are refused. Send the entry's ETag in If-Match.",
+        request=EntryChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: OpenApiResponse(ArtifactDetailSerializer, description="The entry, changed."),
+            **WRITE_RESPONSES,
+        },
+    )
+    def update(self, request: Request, namespace: str, slug: str) -> Response:
+        return self.change_entry(request, namespace, slug, partial=False)
+
+    @extend_schema(
+        summary="Delete a draft",
+        description="Drafts only: what the public has seen is withdrawn instead. Send the "
+        "entry's ETag in If-Match.",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            409: OpenApiResponse(
+                ErrorDetailSerializer, description="Not a draft: withdraw it instead."
+            ),
+            **{code: r for code, r in WRITE_RESPONSES.items() if code != 400},
+        },
+    )
+    def destroy(self, request: Request, namespace: str, slug: str) -> Response:
+        return self.delete_entry(request, namespace, slug)
 
     @extend_schema(
         summary="Lineage graph around one entry",

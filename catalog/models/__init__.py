@@ -33,7 +33,13 @@ from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.models.relations import Relation, RelationType
 from catalog.models.search import ArtifactSearchDocument
 from catalog.models.taxonomy import Language, Modality, Tag, Task
-from catalog.models.tokens import TOKEN_PREFIX, ApiToken, ApiTokenQuerySet, TokenScope
+from catalog.models.tokens import (
+    TOKEN_PREFIX,
+    ApiToken,
+    ApiTokenQuerySet,
+    IdempotentRequest,
+    TokenScope,
+)
 
 __all__ = [
     "OPEN_CATEGORIES",
@@ -52,6 +58,7 @@ __all__ = [
     "DatasetEntry",
     "DatasetSizeUnit",
     "DatePrecision",
+    "IdempotentRequest",
     "Language",
     "License",
     "LicenseCategory",

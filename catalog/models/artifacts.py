@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -174,6 +174,23 @@ class ArtifactQuerySet(models.QuerySet):
         return self.get(namespace=namespace, slug=name)
 
 
+class TokenHistory(models.Model):
+    """What an entry's history rows add: the API token a change came through, if any
+    (set from `instance._history_api_token`, as `_history_user` sets the user)."""
+
+    history_api_token = models.ForeignKey(
+        "catalog.ApiToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The API token the change came through; empty for the admin and commands.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 def _workspace_artifact_ids(user: User) -> models.QuerySet:
     """A subquery: ids of the artifacts `user`'s organizations lead or contribute to."""
     return Contribution.objects.filter(organization__memberships__user=user).values("artifact_id")
@@ -277,12 +294,20 @@ class Artifact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edit_count = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Counts the entry's saves; its ETag, so that no write overwrites "
+        "a change its writer has not seen.",
+    )
 
     organizations = models.ManyToManyField(
         Organization, through="Contribution", related_name="artifacts"
     )
 
-    history = HistoricalRecords(m2m_fields=[licenses, tasks, modalities, languages, tags])
+    history = HistoricalRecords(
+        m2m_fields=[licenses, tasks, modalities, languages, tags], bases=[TokenHistory]
+    )
     objects = ArtifactQuerySet.as_manager()
 
     class Meta:
@@ -359,8 +384,31 @@ class Artifact(models.Model):
     def __str__(self) -> str:
         return self.repo_id
 
+    def save(self, *args, **kwargs) -> None:
+        """Every save of an existing entry moves its edit count on, whatever it changes
+        (the admin, the API, the workflow, derived fields, a history revert), so its
+        ETag changes too. The next count is counted from the stored one, locked
+        inside a transaction, never from this instance's: a reverted or stale instance
+        cannot bring back a count (and an ETag) that was already used."""
+        if self.pk is not None:  # a reverted instance counts as adding: it is not
+            stored = Artifact.objects.filter(pk=self.pk)
+            if transaction.get_connection(router.db_for_write(Artifact)).in_atomic_block:
+                stored = stored.select_for_update()
+            current = stored.values_list("edit_count", flat=True).first()
+            if current is not None:
+                self.edit_count = current + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "edit_count"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("web:artifact", kwargs={"namespace": self.namespace, "slug": self.slug})
+
+    @property
+    def etag(self) -> str:
+        """The entity tag of the entry as it is now, quoted as HTTP wants it."""
+        return f'"{self.pk}.{self.edit_count}"'
 
     @property
     def repo_id(self) -> str:

@@ -231,3 +231,28 @@ class ApiToken(models.Model):
         if scope in (TokenScope.WRITE, TokenScope.SUBMIT):
             return organization_roles(self.user).get(organization_id) in EDITING_ROLES
         return True
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a token's POST sent with an `Idempotency-Key`: a retry of the
+    same request gets it again and creates nothing new."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255, help_text="The client's Idempotency-Key.")
+    request_digest = models.CharField(
+        max_length=64, help_text="SHA-256 of the method, path and body the key first came with."
+    )
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "key"], name="idempotentrequest_key_unique_per_token"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"
