@@ -51,7 +51,7 @@ def test_serve_passes_the_deployment_checks_with_a_key_it_makes_and_keeps(tmp_pa
 
 def test_the_secret_key_file_is_kept_out_of_git():
     # deploy/serve keeps it in var/, which git ignores.
-    assert '"$PWD/var/secret_key"' in SERVE.read_text()
+    assert 'SECRET_KEY_FILE="${SECRET_KEY_FILE:-$PWD/var/secret_key}"' in SERVE.read_text()
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "var/" in ignored
 
