@@ -466,6 +466,13 @@ class _Importer:
         self.report.count(label, "deleted", len(current - wanted))
         self.report.count(label, "unchanged", len(wanted & current))
 
+    def _validate_child(self, label: str, row: models.Model, row_key) -> None:
+        try:
+            _validate(row)
+        except _Problem as problem:
+            name = row.organization.slug if isinstance(row, Contribution) else row_key
+            raise _Problem(f"{label} {name!r}: {problem}") from None
+
     def _sync_children(self, label: str, queryset, key: str, wanted: dict, create) -> None:
         """Make the rows of `queryset` match `wanted` (key -> values)."""
         existing = {getattr(row, key): row for row in queryset}
@@ -476,7 +483,7 @@ class _Importer:
             row = existing.get(row_key)
             if row is None:
                 row = create(row_key, values)
-                _validate(row)
+                self._validate_child(label, row, row_key)
                 row.save()
                 self.report.count(label, "created")
                 continue
@@ -484,7 +491,7 @@ class _Importer:
             if changed:
                 for name in changed:
                     setattr(row, name, values[name])
-                _validate(row)
+                self._validate_child(label, row, row_key)
                 row.save()
                 self.report.count(label, "updated")
             else:
