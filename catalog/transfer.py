@@ -32,6 +32,7 @@ from typing import IO
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 from catalog.models import (
     Artifact,
@@ -112,7 +113,13 @@ RELATION_FIELDS = ("external_kind", "external_url", "note")
 TERMS = {"task": Task, "modality": Modality, "language": Language}
 ENTRY_TERMS = {"tasks": Task, "modalities": Modality, "languages": Language, "tags": Tag}
 TYPES = ("catalog", "license", *TERMS, "tag", "organization", "user", "membership", "entry")
-TYPES = (*TYPES, "relation")
+TYPES = (*TYPES, "relation", "history")
+# The revision history an export carries with --with-history: the records the admin's
+# History pages show for organizations and entries that exist.
+HISTORIES = {
+    "organization": (Organization, ("slug", *ORGANIZATION_FIELDS)),
+    "entry": (Artifact, ("namespace", "slug", *ENTRY_FIELDS, *ENTRY_STAMPS)),
+}
 
 
 # ------------------------------------------------------------------------------
@@ -219,9 +226,55 @@ def _relation_record(relation: Relation) -> dict:
     }
 
 
-def export_records(*, memberships: bool = False) -> Iterator[dict]:
+def _history_users() -> models.Q:
+    users = models.Q(pk__in=[])
+    for model, _ in HISTORIES.values():
+        authors = model.history.filter(history_user__isnull=False).values("history_user")
+        users |= models.Q(pk__in=authors)
+    return users
+
+
+def _exported_users(memberships: bool, history: bool) -> models.QuerySet:
+    chosen = models.Q(pk__in=[])
+    if memberships:
+        chosen |= models.Q(memberships__isnull=False)
+    if history:
+        chosen |= _history_users()
+    return User.objects.filter(chosen).distinct()
+
+
+def _history_records(type_name: str) -> Iterator[dict]:
+    model, names = HISTORIES[type_name]
+    live = model.objects.filter(pk=models.OuterRef("id"))
+    rows = model.history.filter(id__in=model.objects.values("pk")).select_related("history_user")
+    if model is Artifact:
+        rows = rows.annotate(
+            live_namespace=models.Subquery(live.values("namespace")),
+            live_slug=models.Subquery(live.values("slug")),
+        ).order_by("live_namespace", "live_slug", "history_date", "history_type")
+    else:
+        rows = rows.annotate(live_slug=models.Subquery(live.values("slug")))
+        rows = rows.order_by("live_slug", "history_date", "history_type")
+    for row in rows.iterator(CHUNK):
+        natural = f"{row.live_namespace}/{row.live_slug}" if model is Artifact else row.live_slug
+        yield {
+            "type": "history",
+            "of": type_name,
+            "id": natural,
+            "history_date": _out(row.history_date),
+            "history_type": row.history_type,
+            "history_user": row.history_user.username if row.history_user else None,
+            "history_change_reason": row.history_change_reason,
+            "fields": _values(row, names),
+        }
+
+
+def export_records(*, memberships: bool = False, history: bool = False) -> Iterator[dict]:
     """Every record of the catalog, in import order; reads `CHUNK` rows at a time."""
-    yield {"type": "catalog", "format": FORMAT, "version": FORMAT_VERSION}
+    header = {"type": "catalog", "format": FORMAT, "version": FORMAT_VERSION}
+    if history:
+        header["history"] = True
+    yield header
     for lic in License.objects.order_by("key").iterator(CHUNK):
         yield {"type": "license", "key": lic.key, **_values(lic, LICENSE_FIELDS)}
     for type_name, model in TERMS.items():
@@ -231,8 +284,8 @@ def export_records(*, memberships: bool = False) -> Iterator[dict]:
         yield {"type": "tag", "slug": tag.slug}
     for org in Organization.objects.order_by("slug").iterator(CHUNK):
         yield {"type": "organization", "slug": org.slug, **_values(org, ORGANIZATION_FIELDS)}
-    if memberships:
-        users = User.objects.filter(memberships__isnull=False).distinct().order_by("username")
+    users = _exported_users(memberships, history).order_by("username")
+    if memberships or history:
         for user in users.prefetch_related("groups").iterator(CHUNK):
             yield {
                 "type": "user",
@@ -240,6 +293,7 @@ def export_records(*, memberships: bool = False) -> Iterator[dict]:
                 **_values(user, USER_FIELDS),
                 "groups": sorted(g.name for g in user.groups.all()),
             }
+    if memberships:
         rows = Membership.objects.select_related("user", "organization")
         for membership in rows.order_by("organization__slug", "user__username").iterator(CHUNK):
             yield {
@@ -272,25 +326,36 @@ def export_records(*, memberships: bool = False) -> Iterator[dict]:
     )
     for relation in relations.iterator(CHUNK):
         yield _relation_record(relation)
+    if history:
+        for type_name in HISTORIES:
+            yield from _history_records(type_name)
 
 
-def count_records(*, memberships: bool = False) -> int:
+def count_records(*, memberships: bool = False, history: bool = False) -> int:
     """How many records an export writes (for the progress line)."""
     total = 1 + License.objects.count() + Tag.objects.count() + Organization.objects.count()
     total += sum(model.objects.count() for model in TERMS.values())
     total += Artifact.objects.count() + Relation.objects.count()
     if memberships:
         total += Membership.objects.count()
-        total += User.objects.filter(memberships__isnull=False).distinct().count()
+    if memberships or history:
+        total += _exported_users(memberships, history).count()
+    if history:
+        for model, _ in HISTORIES.values():
+            total += model.history.filter(id__in=model.objects.values("pk")).count()
     return total
 
 
 def export_catalog(
-    out: IO[str], *, memberships: bool = False, progress: ProgressLine | None = None
+    out: IO[str],
+    *,
+    memberships: bool = False,
+    history: bool = False,
+    progress: ProgressLine | None = None,
 ) -> Counter:
     """Write the catalog to `out`, one JSON record a line; returns the count per type."""
     written: Counter = Counter()
-    for record in export_records(memberships=memberships):
+    for record in export_records(memberships=memberships, history=history):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         written[record["type"]] += 1
         if progress:
@@ -382,6 +447,9 @@ class _Importer:
         self.entry_ids: dict[str, int] = {}
         self.relations_seen: set[tuple] = set()
         self.header_seen = False
+        self.with_history = False
+        self.started = timezone.now()
+        self.history_kept: dict[type, set[int]] = {model: set() for model, _ in HISTORIES.values()}
 
     # -- helpers --------------------------------------------------------------
 
@@ -507,6 +575,7 @@ class _Importer:
                 f"format version {record.get('version')!r}; this catalog reads {FORMAT_VERSION}"
             )
         self.header_seen = True
+        self.with_history = record.get("history") is True
 
     def license(self, record: dict) -> None:
         _require(record, ["key"])
@@ -702,10 +771,62 @@ class _Importer:
             relation = existing
         self.relations_seen.add(relation.pk)
 
+    def history(self, record: dict) -> None:
+        _require(record, ["of", "id", "history_date", "history_type", "fields"])
+        if record["of"] not in HISTORIES:
+            raise _Problem(f"history of {record['of']!r}; expected one of {', '.join(HISTORIES)}")
+        if not isinstance(record["fields"], dict):
+            raise _Problem("fields must be an object")
+        model, names = HISTORIES[record["of"]]
+        if model is Artifact:
+            pk = self._entry_pk(record["id"])
+        else:
+            pk = self._organization(record["id"]).pk
+        values = _python(model, record["fields"], names)
+        historical = model.history.model
+        when = _python(historical, record, ["history_date"])["history_date"]
+        if record["history_type"] not in {"+", "~", "-"}:
+            raise _Problem(f"history_type {record['history_type']!r} is not +, ~ or -")
+        user = None
+        if record.get("history_user"):
+            user = User.objects.filter(username=record["history_user"]).first()
+            if user is None:
+                raise _Problem(f"unknown user {record['history_user']!r}")
+        values.update(history_user=user, history_change_reason=record.get("history_change_reason"))
+        label = f"{model._meta.verbose_name} history"
+        row = historical.objects.filter(
+            id=pk, history_date=when, history_type=record["history_type"]
+        ).first()
+        if row is None:
+            row = historical(id=pk, history_date=when, history_type=record["history_type"])
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+            self.report.count(label, "created")
+        else:
+            changed = [name for name, value in values.items() if getattr(row, name) != value]
+            for name in changed:
+                setattr(row, name, values[name])
+            if changed:
+                row.save()
+            self.report.count(label, "updated" if changed else "unchanged")
+        self.history_kept[model].add(row.history_id)
+
+    def _drop_history_made_by_this_import(self) -> None:
+        """With history in the file, the file's records are the history: the ones the
+        import's own saves just wrote go."""
+        for model, kept in self.history_kept.items():
+            made = model.history.filter(history_date__gte=self.started)
+            made = [pk for pk in made.values_list("history_id", flat=True) if pk not in kept]
+            for start in range(0, len(made), CHUNK):
+                model.history.filter(history_id__in=made[start : start + CHUNK]).delete()
+
     def finish(self) -> None:
         """Delete the relations of imported entries that the file no longer has."""
         if not self.header_seen:
             raise _Problem("the file has no catalog header record")
+        if self.with_history:
+            self._drop_history_made_by_this_import()
         imported = list(self.entry_ids.values())
         for start in range(0, len(imported), CHUNK):
             stale = Relation.objects.filter(source_id__in=imported[start : start + CHUNK])

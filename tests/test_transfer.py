@@ -169,6 +169,67 @@ def test_import_into_an_existing_catalog_updates_only_what_differs(seeded, tmp_p
     assert catalog_state() == before_state
 
 
+def history_state() -> list[tuple]:
+    rows = []
+    for model, key in (
+        (Artifact, lambda h: (h.namespace, h.slug)),
+        (Organization, lambda h: h.slug),
+    ):
+        for row in model.history.select_related("history_user"):
+            values = {
+                f.attname: getattr(row, f.attname)
+                for f in model._meta.concrete_fields
+                if not f.primary_key
+            }
+            user = row.history_user.username if row.history_user else None
+            rows.append(
+                (
+                    model.__name__,
+                    key(row),
+                    row.history_date,
+                    row.history_type,
+                    user,
+                    row.history_change_reason,
+                    sorted(values.items(), key=lambda v: v[0]),
+                )
+            )
+    return sorted(rows, key=repr)
+
+
+@pytest.mark.django_db
+def test_history_round_trips_with_with_history(seeded, tmp_path):
+    curator = User.objects.create(username="curator-cleo")
+    llama = Artifact.objects.get(namespace="meta", slug="llama-2")
+    llama.summary = "Edited by a curator."
+    llama._change_reason = "Clearer summary"
+    llama._history_user = curator
+    llama.save()
+    assert llama.history.count() >= 2
+    before = history_state()
+    state = catalog_state()
+    path = tmp_path / "catalog.jsonl"
+    call_command("export_catalog", "--with-history", "--output", str(path))
+    text = path.read_text()
+    assert json.loads(text.splitlines()[0])["history"] is True
+    assert '"history_user": "curator-cleo"' in text
+    assert "password" not in text
+    assert '"type": "history"' not in export()  # only when asked for
+
+    empty_the_catalog()
+    Artifact.history.all().delete()
+    Organization.history.all().delete()
+    User.objects.all().delete()
+    report = import_file(path)
+    assert f"entry history: {len([r for r in before if r[0] == 'Artifact'])} created" in report
+    assert history_state() == before
+    assert catalog_state() == state
+    again = io.StringIO()
+    call_command("export_catalog", "--with-history", stdout=again)
+    assert again.getvalue() == text
+    assert "Catalog imported; nothing changed." in import_file(path)
+    assert history_state() == before
+
+
 @pytest.mark.django_db
 def test_memberships_round_trip_with_their_accounts_but_no_passwords(seeded, tmp_path):
     meta = Organization.objects.get(slug="meta")
@@ -334,14 +395,16 @@ def test_round_trip_sqlite_to_postgresql_to_sqlite_is_lossless(tmp_path):
 
         _manage(first_sqlite, "migrate", "--noinput", "-v0")
         _manage(first_sqlite, "load_seeds")
-        _manage(first_sqlite, "export_catalog", "--output", str(files[0]))
+        everything = ("--with-history", "--with-memberships")
+        _manage(first_sqlite, "export_catalog", *everything, "--output", str(files[0]))
         _manage(postgres, "migrate", "--noinput", "-v0")
         assert "entries: 70 created" in _manage(postgres, "import_catalog", str(files[0])).stdout
-        _manage(postgres, "export_catalog", "--output", str(files[1]))
+        _manage(postgres, "export_catalog", *everything, "--output", str(files[1]))
         _manage(second_sqlite, "migrate", "--noinput", "-v0")
         _manage(second_sqlite, "import_catalog", str(files[1]))
-        _manage(second_sqlite, "export_catalog", "--output", str(files[2]))
+        _manage(second_sqlite, "export_catalog", *everything, "--output", str(files[2]))
 
+        assert '"type": "history"' in files[0].read_text()
         assert files[1].read_text() == files[0].read_text()
         assert files[2].read_text() == files[0].read_text()
         again = _manage(postgres, "import_catalog", str(files[2])).stdout

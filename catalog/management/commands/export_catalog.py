@@ -20,17 +20,33 @@ class Command(BaseCommand):
             action="store_true",
             help="Also the member accounts (without passwords) and their memberships.",
         )
+        parser.add_argument(
+            "--with-history",
+            action="store_true",
+            help=(
+                "Also the revision history of organizations and entries (and the accounts, "
+                "without passwords, that made it)."
+            ),
+        )
 
-    def handle(self, *args, output: Path | None, with_memberships: bool, **options):
-        progress = ProgressLine("Exporting records", count_records(memberships=with_memberships))
+    def handle(
+        self, *args, output: Path | None, with_memberships: bool, with_history: bool, **options
+    ):
+        progress = ProgressLine(
+            "Exporting records", count_records(memberships=with_memberships, history=with_history)
+        )
         if output is None:
-            written = export_catalog(self.stdout, memberships=with_memberships, progress=progress)
+            written = export_catalog(
+                self.stdout, memberships=with_memberships, history=with_history, progress=progress
+            )
             progress.close()
             return
         partial = output.with_name(output.name + ".partial")
         try:
             with partial.open("w", encoding="utf-8") as out:
-                written = export_catalog(out, memberships=with_memberships, progress=progress)
+                written = export_catalog(
+                    out, memberships=with_memberships, history=with_history, progress=progress
+                )
         except OSError as error:
             partial.unlink(missing_ok=True)
             raise CommandError(f"Cannot write {output}: {error.strerror}") from None
