@@ -31,6 +31,7 @@ from catalog.models import (
     Tag,
     Task,
 )
+from catalog.transfer import ProgressLine
 from tests import find_postgres
 from tests.factories import make_member
 
@@ -420,3 +421,26 @@ def test_export_is_quiet_in_a_pipe(tmp_path):
     result = _manage(database, "export_catalog")
     assert "\r" not in result.stderr
     assert result.stdout.splitlines()[0].startswith('{"type": "catalog"')
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_with_the_time_left():
+    terminal = _Terminal()
+    progress = ProgressLine("Importing records", 4, terminal)
+    progress.step()
+    progress.close()
+    shown = terminal.getvalue()
+    assert "\rImporting records: 1 of 4 (25%), about " in shown
+    assert shown.endswith("\n")
+
+
+def test_progress_is_silent_when_not_a_terminal():
+    pipe = io.StringIO()
+    progress = ProgressLine("Importing records", 4, pipe)
+    progress.step(4)
+    progress.close()
+    assert pipe.getvalue() == ""
