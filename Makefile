@@ -10,10 +10,11 @@ HOST ?= 127.0.0.1
 WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(WORKERS)
 
-.PHONY: help install run test test-sqlite test-postgres lint migrations-check bench screenshots clean
+.PHONY: help install run serve test test-sqlite test-postgres lint migrations-check bench screenshots clean
 
 help:
 	@echo "make run               set up .venv, migrate, load the seeds, serve on http://$(HOST):$(PORT)/"
+	@echo "make serve             production mode: gunicorn on PostgreSQL and Redis (started if installed)"
 	@echo "make test              the whole suite on SQLite, then on PostgreSQL when one is reachable"
 	@echo "make lint              ruff"
 	@echo "make migrations-check  fail if the models have changes without a migration"
@@ -33,6 +34,11 @@ run: install
 	$(PY) manage.py load_seeds
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production mode on this machine: gunicorn with WhiteNoise on PostgreSQL and Redis,
+# migrations, the seeds and static files; see deploy/serve and docs/operations.md.
+serve: install
+	PY=$(PY) PORT=$(PORT) HOST=$(HOST) deploy/serve
 
 # The suite runs once per backend. PostgreSQL is found through TEST_DATABASE_URL or on
 # 127.0.0.1:5432; with REQUIRE_POSTGRES=1 (as in CI) not finding one is a failure.

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response, even an error or a redirect, carries the request id and
+    # is counted in the metrics.
+    "catalog.logs.RequestIdMiddleware",
+    "catalog.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,7 +97,10 @@ MIDDLEWARE = [
 if PRODUCTION:
     # Serves the collected static files (`manage.py collectstatic`) in production; the
     # development server serves them itself.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "alliance_site.urls"
 WSGI_APPLICATION = "alliance_site.wsgi.application"
@@ -145,7 +152,13 @@ if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
     )
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that stops answering fails a request (and /readyz) in seconds
+            # instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -273,7 +286,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and scrapers talk to the app directly, over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
@@ -282,11 +296,43 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # ------------------------------------------------------------------------------
-# Logging: to standard error, one line a record.
+# Metrics (catalog/metrics.py): /metrics is 404 unless published. With a token, scrapers
+# send `Authorization: Bearer <token>`. PROMETHEUS_MULTIPROC_DIR (read by
+# prometheus-client itself) adds up the numbers of every gunicorn worker.
 # ------------------------------------------------------------------------------
+CATALOG_METRICS_TOKEN = os.environ.get("CATALOG_METRICS_TOKEN", "")
+CATALOG_METRICS_PUBLIC = env_bool("CATALOG_METRICS_PUBLIC", default=False)
+
+# ------------------------------------------------------------------------------
+# Logging: to standard error, one line a record; JSON with the request id in
+# production (or CATALOG_LOG_FORMAT=json), plain text otherwise.
+# ------------------------------------------------------------------------------
+CATALOG_LOG_FORMAT = os.environ.get("CATALOG_LOG_FORMAT") or ("json" if PRODUCTION else "text")
+if CATALOG_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"CATALOG_LOG_FORMAT must be 'json' or 'text', not {CATALOG_LOG_FORMAT!r}."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "catalog.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "catalog.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": CATALOG_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own records go through the one handler above (not its default console
+        # handler), so they carry the request id and the chosen format.
+        "django": {"handlers": [], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+        # JSON logs are for machines: one line per request, with its view, status and time.
+        "catalog.requests": {"level": "INFO" if CATALOG_LOG_FORMAT == "json" else "WARNING"},
+    },
 }

@@ -1,6 +1,14 @@
-"""Liveness with a database check, for load balancers and `make run`."""
+"""Liveness (`/healthz`) and readiness (`/readyz`) for load balancers and orchestrators.
 
-from django.db import DatabaseError, connection
+`/healthz` answers whether the process serves and reaches its database; `/readyz` whether
+it should be sent traffic: every configured database alias answers a query and the cache
+holds a value it was just given. Both are never cached and refuse writes.
+"""
+
+import uuid
+
+from django.core.cache import caches
+from django.db import DatabaseError, connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -16,3 +24,37 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def check_database(alias: str) -> str:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"
+
+
+def check_cache() -> str:
+    """A set/get round trip with a key of its own, so concurrent probes never collide."""
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache = caches["default"]
+    try:
+        cache.set(key, "ok", timeout=10)
+        value = cache.get(key)
+        cache.delete(key)
+    except Exception as error:  # any cache client error means not ready
+        return f"unreachable: {type(error).__name__}"
+    return "ok" if value == "ok" else "unreliable: a value just set was not read back"
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    checks = {f"database:{alias}": check_database(alias) for alias in connections}
+    checks["cache"] = check_cache()
+    failed = [name for name, result in checks.items() if result != "ok"]
+    if failed:
+        return JsonResponse({"status": "error", "failed": failed, "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
