@@ -106,7 +106,7 @@ ENTRY_FIELDS = (
 )
 # Kept as written: the save machinery would otherwise stamp them with the import's time
 # or recompute them.
-ENTRY_STAMPS = ("openness_class", "created_at", "updated_at", "published_at")
+ENTRY_STAMPS = ("openness_class", "edit_count", "created_at", "updated_at", "published_at")
 VARIANT_FIELDS = ("parameters", "active_parameters")
 COMPONENT_FIELDS = ("included", "license_expression", "location")
 RELATION_FIELDS = ("external_kind", "external_url", "note")

@@ -23,7 +23,16 @@ from tests import find_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = ROOT / "deploy" / "serve"
-SECRET_VARIABLES = {"SECRET_KEY", "DATABASE_URL", "CACHE_URL", "DEBUG", "CATALOG_ENV"}
+# What the test run itself sets: the browser tests allow async-unsafe calls in their
+# process, which production rightly refuses.
+SECRET_VARIABLES = {
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "CACHE_URL",
+    "DEBUG",
+    "CATALOG_ENV",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def clean_env(**env: str) -> dict[str, str]:

@@ -130,14 +130,15 @@ def test_export_writes_one_typed_record_a_line_with_natural_keys(seeded):
 @pytest.mark.django_db
 def test_round_trip_into_an_empty_catalog_gives_the_same_file_and_every_field(seeded, tmp_path):
     before_state = catalog_state()
+    entries, relations = Artifact.objects.count(), Relation.objects.count()
     first = tmp_path / "first.jsonl"
     call_command("export_catalog", "--output", str(first))
     empty_the_catalog()
     assert Artifact.objects.count() == 0
 
     report = import_file(first)
-    assert "entries: 70 created" in report
-    assert "relations: 66 created" in report
+    assert f"entries: {entries} created" in report
+    assert f"relations: {relations} created" in report
     assert catalog_state() == before_state
     assert export() == first.read_text()
 
@@ -149,7 +150,7 @@ def test_importing_again_changes_nothing_and_says_so(seeded, tmp_path):
     report = import_file(path)
     for state in ("created", "updated", "deleted"):
         assert state not in report
-    assert "entries: 70 unchanged" in report
+    assert f"entries: {Artifact.objects.count()} unchanged" in report
     assert "Catalog imported; nothing changed." in report
 
 
@@ -158,15 +159,16 @@ def test_import_into_an_existing_catalog_updates_only_what_differs(seeded, tmp_p
     path = tmp_path / "catalog.jsonl"
     call_command("export_catalog", "--output", str(path))
     before_state = catalog_state()
+    sources, variants = Source.objects.count(), ModelVariant.objects.count()
     llama = Artifact.objects.get(namespace="meta", slug="llama-2")
     Artifact.objects.filter(pk=llama.pk).update(summary="Changed after the export.")
     Source.objects.create(artifact=llama, url="https://example.org/not-in-the-file", position=9)
     llama.variants.filter(name="7B").delete()
 
     report = import_file(path).splitlines()
-    assert "entries: 1 updated, 69 unchanged" in report
-    assert "sources: 1 deleted, 139 unchanged" in report
-    assert "model variants: 1 created, 53 unchanged" in report
+    assert f"entries: 1 updated, {Artifact.objects.count() - 1} unchanged" in report
+    assert f"sources: 1 deleted, {sources} unchanged" in report
+    assert f"model variants: 1 created, {variants - 1} unchanged" in report
     assert catalog_state() == before_state
 
 
@@ -399,7 +401,10 @@ def test_round_trip_sqlite_to_postgresql_to_sqlite_is_lossless(tmp_path):
         everything = ("--with-history", "--with-memberships")
         _manage(first_sqlite, "export_catalog", *everything, "--output", str(files[0]))
         _manage(postgres, "migrate", "--noinput", "-v0")
-        assert "entries: 70 created" in _manage(postgres, "import_catalog", str(files[0])).stdout
+        entries = sum('"type": "entry"' in line for line in files[0].read_text().splitlines())
+        assert entries > 100
+        imported = _manage(postgres, "import_catalog", str(files[0])).stdout
+        assert f"entries: {entries} created" in imported
         _manage(postgres, "export_catalog", *everything, "--output", str(files[1]))
         _manage(second_sqlite, "migrate", "--noinput", "-v0")
         _manage(second_sqlite, "import_catalog", str(files[1]))
