@@ -31,7 +31,6 @@ def paginated_response(request: Request, result: SearchResult, results: list, **
     urls = links(request, result)
     body = {
         "count": result.count,
-        "count_is_capped": result.count_is_capped,
         "page": result.page,
         "page_size": result.page_size,
         "num_pages": result.num_pages,
