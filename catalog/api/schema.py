@@ -88,6 +88,18 @@ SEARCH_PARAMETERS = [
     ),
     OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="1-based."),
     OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description=(
+            "Where a page starts, as the `next` link gives it for the orderings name, "
+            "released, updated and parameters (either direction): the entries after the "
+            "last one seen, so deep pages cost what the first does. Opaque and signed: "
+            "a cursor that was changed, or is used with another ordering, with `page`, "
+            "or with relevance, is a 400 naming `cursor`."
+        ),
+    ),
+    OpenApiParameter(
         "page_size",
         OpenApiTypes.INT,
         OpenApiParameter.QUERY,
@@ -158,7 +170,11 @@ class SearchPageSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     num_pages = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    next = serializers.URLField(
+        allow_null=True,
+        help_text="The next page, or null: a `cursor` link for orderings with a keyset "
+        "(name, released, updated, parameters), else a page number.",
+    )
     previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
     results = ArtifactSerializer(many=True)
     interpretation = InterpretationSerializer(

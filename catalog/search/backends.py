@@ -7,12 +7,12 @@
 
 Both answer `match(query, limit, statuses, within=...)` with the best `limit` entries
 in those statuses (and, given `within`, among the ids that subquery selects: the
-filters, applied in the same statement) as (artifact id, score, name, total) rows, best
-first (higher scores are better) and ties by id, where `total` counts every entry that
-matches, not only the `limit` returned. `query_sql(query)` and `matching_sql(terms)` are
-subqueries of the ids matching the query, or any of `terms` (for exclusions). The
-schema objects are made by migration 0002 through `install_sql` and `uninstall_sql`
-below.
+filters, applied in the same statement) as (artifact id, score, name) rows, best
+first (higher scores are better) and ties by id; `match_some` also counts every entry
+that matches (a window count), not only the `limit` returned. `query_sql(query)` and
+`matching_sql(terms)` are subqueries of the ids matching the query, or any of `terms`
+(for exclusions). The schema objects are made by migration 0002 through `install_sql`
+and `uninstall_sql` below.
 
 SQL here is built from constant identifiers and placeholders only (hence the `noqa:
 S608`); what a user typed always travels as a parameter.
@@ -100,25 +100,26 @@ class SqliteSearch:
         *,
         within: tuple[str, list] | None = None,
         worst_first: bool = False,
-    ) -> list[tuple[int, float, str, int]]:
+    ) -> list[tuple[int, float, str]]:
         placeholders = ", ".join(["%s"] * len(statuses))
-        # bm25 is only computed in the match's own statement; the count over all the
-        # matches (a window) is taken around it.
         sql = f"SELECT {FTS_TABLE}.rowid AS id, {self._bm25} AS score, {ARTIFACT_TABLE}.name "
         sql += f"FROM {FTS_TABLE} "
         sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = {FTS_TABLE}.rowid "
         sql += f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders}) "
         params = [self.expression(query), *statuses]
         if within is not None:
-            sql += f"AND {FTS_TABLE}.rowid IN ({within[0]}) "
+            # The unary + keeps SQLite from looking each filtered id up in the index and
+            # testing the match on it alone (17 s for a common word and an organization
+            # at 100k entries); the match's own rows are checked against the ids instead.
+            sql += f"AND +{FTS_TABLE}.rowid IN ({within[0]}) "
             params += within[1]
         # bm25 is lower for better matches.
         order = "score DESC, id DESC" if worst_first else "score, id"
-        sql = f"SELECT id, score, name, COUNT(*) OVER () FROM ({sql}) ORDER BY {order} LIMIT %s"  # noqa: S608
+        sql += f"ORDER BY {order} LIMIT %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             # The interface says higher is better.
-            return [(pk, -score, name, total) for pk, score, name, total in cursor.fetchall()]
+            return [(pk, -score, name) for pk, score, name in cursor.fetchall()]
 
     def query_sql(self, query: ParsedQuery) -> tuple[str, list]:
         return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [  # noqa: S608
@@ -270,10 +271,10 @@ class PostgresSearch:
         *,
         within: tuple[str, list] | None = None,
         worst_first: bool = False,
-    ) -> list[tuple[int, float, str, int]]:
+    ) -> list[tuple[int, float, str]]:
         tsquery, params = self.tsquery(query)
-        sql = f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name, "
-        sql += f"COUNT(*) OVER () FROM {DOCUMENT_TABLE} "
+        sql = f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name "
+        sql += f"FROM {DOCUMENT_TABLE} "
         sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
         sql += f"(SELECT {tsquery} AS query) AS q "
         sql += f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s) "

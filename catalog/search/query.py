@@ -37,11 +37,12 @@ nothing to search for, or with common words only, is an error naming `q`.
 
 Exact whatever the filters: the filters run inside the match statement (its ids
 restricted to the filtered entries' subquery), so the database ranks only the entries
-that pass them, counts them all (a window count in the same statement) and returns the
-page's prefix of the order; other orderings, counts and facets read the filtered
-entries restricted to the match's ids. Only the first CANDIDATE_LIMIT by score are
-reordered by how well their names answer the query (see _Ranking). Without `q`,
-counts and facets that depend on no filter are cached until the catalog changes
+that pass them and returns the order up to the page (a top-k sort); when that is full,
+one count (no scores) counts every match that passes; other orderings, counts and
+facets read the filtered entries restricted to the match's ids. Only the first
+CANDIDATE_LIMIT by score are reordered by how well their names answer the query (see
+_Ranking). Without `q`, counts and facets that depend on no filter are cached until the
+catalog changes
 (catalog.search.facets).
 """
 
@@ -62,6 +63,7 @@ from django.http import QueryDict
 
 from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactStatus, Contribution, ModelVariant
 from catalog.search import backends, vocabulary
+from catalog.search.cursor import BadCursor, Keyset
 from catalog.search.facets import FACETS, FacetValue, cached, facet_values
 from catalog.search.filters import ArtifactFilterSet
 from catalog.search.reading import STOP_WORDS, read_query
@@ -114,6 +116,7 @@ class SearchForm(forms.Form):
         },
     )
     facets = forms.CharField(required=False, max_length=500)
+    cursor = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +187,7 @@ class SearchResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
     page_not_found: bool = False  # the only error is a page past the last one
     interpretation: Interpretation | None = None  # None without q
+    next_cursor: str = ""  # the next page as a cursor, for orderings with a keyset
 
     @property
     def num_pages(self) -> int:
@@ -428,11 +432,28 @@ def run_search(
     # Nothing narrows the published catalog: its counts are the same for everyone.
     unfiltered = restrict is None and not filterset.active
 
+    relevance = bool(query.clauses) and ordering.lstrip("-") == "relevance"
+    keyset = None if relevance else Keyset.for_ordering(ordering)
+    position = None
+    if form.cleaned_data["cursor"]:
+        try:
+            if keyset is None:
+                raise BadCursor(
+                    "Cursors page the orderings name, released, updated and parameters; "
+                    "use page numbers for relevance."
+                )
+            if form.cleaned_data["page"]:
+                raise BadCursor("Give a cursor or a page, not both.")
+            position = keyset.decode(form.cleaned_data["cursor"])
+        except BadCursor as error:
+            return SearchResult(errors={"cursor": [str(error)]})
+        result.page = position.page
+
     start = (result.page - 1) * result.page_size
     page_ids: list[int] = []
-    if query.clauses and ordering.lstrip("-") == "relevance":
-        # The filters run inside the match statement, so it ranks only what passes them
-        # and counts all of it (a window count): the count is exact, whatever the filters.
+    if relevance:
+        # The filters run inside the match statement, so it ranks only what passes them;
+        # the count, when the ranked prefix is full, counts every match that passes.
         within = _ids_sql(filterset.filter_queryset(base)) if filterset.active else None
         ranking = _Ranking(
             query, ordering.startswith("-"), limit=max(CANDIDATE_LIMIT, start + result.page_size)
@@ -440,7 +461,10 @@ def run_search(
         rows = engine.match(
             query, ranking.limit, statuses, within=within, worst_first=ranking.worst_first
         )
-        ids, result.count = ranking.order([(*row[:3], 0, row[3]) for row in rows])
+        ids, result.count = ranking.order([(*row, 0, len(rows)) for row in rows])
+        if len(rows) == ranking.limit:
+            # There may be more: count them all (a count needs no score, so it is cheap).
+            result.count = filtered().count()
         if not ids and len(query.clauses) > 1:
             # Not every word can match: rank the entries by how many of them they hold.
             rows, rarity = engine.match_some(
@@ -463,9 +487,23 @@ def run_search(
             result.count = artifacts.count()
             if result.count:
                 result.interpretation.match = "some"
+        if position:
+            result.page = min(result.page, result.num_pages)
         if result.page <= result.num_pages:
-            ordered = _order(artifacts, ordering).values_list("pk", flat=True)
-            page_ids = list(ordered[start : start + result.page_size])
+            ordered = _order(artifacts, ordering)
+            if keyset is None:
+                ordered = ordered.values_list("pk", flat=True)
+                page_ids = list(ordered[start : start + result.page_size])
+            else:
+                ordered = ordered.annotate(sort_name=Lower("name"))
+                if position:
+                    # Deep pages at the cost of the first: after the last entry seen.
+                    ordered = ordered.filter(keyset.after(position.values))
+                    start = 0
+                rows = list(ordered.values_list("pk", *keyset.fields)[start:][: result.page_size])
+                page_ids = [row[0] for row in rows]
+                if rows and result.has_next:
+                    result.next_cursor = keyset.cursor(rows[-1][1:], page=result.page + 1)
 
     if correct and query.clauses and (result.count == 0 or result.interpretation.match == "some"):
         suggestion = _did_you_mean(form.cleaned_data["q_text"], query)
