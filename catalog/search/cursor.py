@@ -92,7 +92,14 @@ class Keyset:
             if step is not None:
                 condition |= equal & step
             equal &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
-        return condition
+        # The same, led by a plain range on the first column, which an index can serve.
+        field, value = self.fields[0], values[0]
+        if value is None:
+            return Q(**{f"{field}__isnull": True}) & condition
+        lead = Q(**{f"{field}__{'lte' if self.descending else 'gte'}": value})
+        if field in self.nullable:
+            lead |= Q(**{f"{field}__isnull": True})
+        return lead & condition
 
     def cursor(self, values: tuple, *, page: int) -> str:
         encoded = [
