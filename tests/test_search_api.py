@@ -298,6 +298,17 @@ def test_next_is_a_cursor_for_keyset_orderings_and_a_page_for_relevance(client):
     assert "cursor=" not in by_relevance["next"]
 
 
+def test_a_cursor_page_reads_no_more_than_a_numbered_page(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = search(client, ordering="name", page_size=5)
+    with CaptureQueriesContext(connection) as numbered:
+        client.get(URL, {"ordering": "name", "page_size": 5, "page": 2})
+    with django_assert_max_num_queries(len(numbered)):
+        assert client.get(first["next"]).status_code == 200
+
+
 def _a_cursor(client, **params) -> str:
     from urllib.parse import parse_qs, urlsplit
 

@@ -21,6 +21,8 @@ Parameters (a QueryDict; unknown ones are ignored):
   ordering     relevance (default with q), name (default without), released, updated,
                parameters; '-' in front for descending
   page         1-based; page_size 1..100 (default 20)
+  cursor       instead of page, a keyset position from result.next_cursor (catalog.
+               search.cursor) for orderings other than relevance
   facets       comma-separated facet names, read when the `facets` argument is None
 
 Visibility: everyone sees published and deprecated entries; `status=` lets a member add
