@@ -1,4 +1,7 @@
-"""Paging for search results: absolute next/previous links, in the body and in `Link`."""
+"""Paging for search results: absolute next/previous links, in the body and in `Link`.
+
+`next` is a cursor link where the ordering has a keyset (catalog.search.cursor), so
+walking a whole result costs the same on every page; the others are page numbers."""
 
 from __future__ import annotations
 
@@ -11,9 +14,18 @@ from catalog.search.query import SearchResult
 
 def page_url(url: str, page: int) -> str:
     """`url` (this request's absolute URL) for another page."""
+    url = remove_query_param(url, "cursor")
     if page == 1:
         return remove_query_param(url, "page")
     return replace_query_param(url, "page", page)
+
+
+def _next_url(url: str, result: SearchResult) -> str | None:
+    if not result.has_next:
+        return None
+    if result.next_cursor:
+        return replace_query_param(remove_query_param(url, "page"), "cursor", result.next_cursor)
+    return page_url(url, result.page + 1)
 
 
 def links(request: Request, result: SearchResult) -> dict[str, str | None]:
@@ -21,7 +33,7 @@ def links(request: Request, result: SearchResult) -> dict[str, str | None]:
     return {
         "first": page_url(url, 1),
         "previous": page_url(url, result.page - 1) if result.has_previous else None,
-        "next": page_url(url, result.page + 1) if result.has_next else None,
+        "next": _next_url(url, result),
         "last": page_url(url, result.num_pages),
     }
 
@@ -31,7 +43,6 @@ def paginated_response(request: Request, result: SearchResult, results: list, **
     urls = links(request, result)
     body = {
         "count": result.count,
-        "count_is_capped": result.count_is_capped,
         "page": result.page,
         "page_size": result.page_size,
         "num_pages": result.num_pages,

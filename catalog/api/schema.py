@@ -23,7 +23,6 @@ from catalog.models import ArtifactKind
 from catalog.search.facets import FACETS
 from catalog.search.filters import ArtifactFilterSet, ParameterCountFilter
 from catalog.search.query import (
-    CANDIDATE_LIMIT,
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     ORDERING_CHOICES,
@@ -68,8 +67,8 @@ SEARCH_PARAMETERS = [
             "dataset(s), tool(s) read as the kind filter; when no entry holds every "
             "word, those holding the most come first (see `interpretation`). A q with "
             "nothing to search for (only symbols or common words) is a 400. "
-            f"At most {MAX_QUERY_LENGTH} characters. Only the best "
-            f"{CANDIDATE_LIMIT} matches are counted and filtered (see count_is_capped)."
+            f"At most {MAX_QUERY_LENGTH} characters. Every match that passes the "
+            "filters is counted and can be paged to."
         ),
     ),
     *(_filter_parameter(name, f) for name, f in ArtifactFilterSet.base_filters.items()),
@@ -88,6 +87,18 @@ SEARCH_PARAMETERS = [
         "updated or parameters; '-' in front for descending.",
     ),
     OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="1-based."),
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description=(
+            "Where a page starts, as the `next` link gives it for the orderings name, "
+            "released, updated and parameters (either direction): the entries after the "
+            "last one seen, so deep pages cost what the first does. Opaque and signed: "
+            "a cursor that was changed, or is used with another ordering, with `page`, "
+            "or with relevance, is a 400 naming `cursor`."
+        ),
+    ),
     OpenApiParameter(
         "page_size",
         OpenApiTypes.INT,
@@ -156,14 +167,14 @@ class SearchPageSerializer(serializers.Serializer):
     # when it is not in every answer (tests/test_openapi.py fails until it is).
 
     count = serializers.IntegerField()
-    count_is_capped = serializers.BooleanField(
-        help_text=f"True when q matched more than {CANDIDATE_LIMIT} entries; only the "
-        "best of them are counted and returned."
-    )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     num_pages = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    next = serializers.URLField(
+        allow_null=True,
+        help_text="The next page, or null: a `cursor` link for orderings with a keyset "
+        "(name, released, updated, parameters), else a page number.",
+    )
     previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
     results = ArtifactSerializer(many=True)
     interpretation = InterpretationSerializer(

@@ -5,11 +5,14 @@
 - PostgreSQL: a stored, weighted tsvector column on the search documents (A name;
   B summary, terms, organizations; C description) with a GIN index, ranked by ts_rank.
 
-Both answer `match(query, limit, statuses)` with the best `limit` entries in those
-statuses as (artifact id, score, name) rows, best first (higher scores are better), and
-`matching_sql(terms)` with a subquery of the ids matching any of `terms` (for
-exclusions). The schema objects are made by migration 0002 through `install_sql` and
-`uninstall_sql` below.
+Both answer `match(query, limit, statuses, within=...)` with the best `limit` entries
+in those statuses (and, given `within`, among the ids that subquery selects: the
+filters, applied in the same statement) as (artifact id, score, name) rows, best
+first (higher scores are better) and ties by id; `match_some` also counts every entry
+that matches (a window count), not only the `limit` returned. `query_sql(query)` and
+`matching_sql(terms)` are subqueries of the ids matching the query, or any of `terms`
+(for exclusions). The schema objects are made by migration 0002 through `install_sql`
+and `uninstall_sql` below.
 
 SQL here is built from constant identifiers and placeholders only (hence the `noqa:
 S608`); what a user typed always travels as a parameter.
@@ -90,28 +93,67 @@ class SqliteSearch:
         return text
 
     def match(
-        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
+        self,
+        query: ParsedQuery,
+        limit: int,
+        statuses: Sequence[str],
+        *,
+        within: tuple[str, list] | None = None,
+        worst_first: bool = False,
     ) -> list[tuple[int, float, str]]:
         placeholders = ", ".join(["%s"] * len(statuses))
-        sql = f"SELECT {FTS_TABLE}.rowid, {self._bm25} AS score, {ARTIFACT_TABLE}.name "
+        sql = f"SELECT {FTS_TABLE}.rowid AS id, {self._bm25} AS score, {ARTIFACT_TABLE}.name "
         sql += f"FROM {FTS_TABLE} "
         sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = {FTS_TABLE}.rowid "
         sql += f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders}) "
-        sql += "ORDER BY score LIMIT %s"
+        params = [self.expression(query), *statuses]
+        if within is not None:
+            # The unary + keeps SQLite from looking each filtered id up in the index and
+            # testing the match on it alone (17 s for a common word and an organization
+            # at 100k entries); the match's own rows are checked against the ids instead.
+            sql += f"AND +{FTS_TABLE}.rowid IN ({within[0]}) "
+            params += within[1]
+        # bm25 is lower for better matches.
+        order = "score DESC, id DESC" if worst_first else "score, id"
+        sql += f"ORDER BY {order} LIMIT %s"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.expression(query), *statuses, limit])
-            # bm25 is lower for better matches; the interface says higher is better.
+            cursor.execute(sql, [*params, limit])
+            # The interface says higher is better.
             return [(pk, -score, name) for pk, score, name in cursor.fetchall()]
 
-    def match_some(
-        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
-    ) -> list[tuple[int, float, str, int]]:
-        """Entries matching any clause of `query`, as (id, score, name, mask) rows, where
-        bit i of `mask` says clause i matched; most clauses first, then by score."""
+    def query_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [  # noqa: S608
+            self.expression(query)
+        ]
+
+    def _any_clause(self, query: ParsedQuery) -> str:
         clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
         anything = " OR ".join(f"({clause})" for clause in clauses)
         if query.excluded:
             anything = f"({anything}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
+        return anything
+
+    def some_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        """The ids matching any clause of `query` (and no exclusion)."""
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [  # noqa: S608
+            self._any_clause(query)
+        ]
+
+    def match_some(
+        self,
+        query: ParsedQuery,
+        limit: int,
+        statuses: Sequence[str],
+        *,
+        within: tuple[str, list] | None = None,
+        worst_first: bool = False,
+    ) -> tuple[list[tuple[int, float, str, int, int]], tuple[int, list[int]]]:
+        """Entries matching any clause of `query`, as (id, score, name, mask, total) rows,
+        where bit i of `mask` says clause i matched; most clauses first, then by score.
+        Beside them, (how many entries match any clause, how many match each one),
+        counted before `within`: how rare each word is in the whole catalog."""
+        clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
+        anything = self._any_clause(query)
         each = [
             f"({FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"  # noqa: S608
             for _ in clauses
@@ -119,17 +161,18 @@ class SqliteSearch:
         mask = " + ".join(f"{test} * {1 << index}" for index, test in enumerate(each))
         matched = " + ".join(each)
         placeholders = ", ".join(["%s"] * len(statuses))
+        passes = "1" if within is None else f"({FTS_TABLE}.rowid IN ({within[0]}))"
         sql = (
-            f"SELECT {FTS_TABLE}.rowid, {self._bm25} AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
-            f"{mask} AS mask, {matched} AS matched FROM {FTS_TABLE} "
+            f"SELECT {FTS_TABLE}.rowid AS id, {self._bm25} AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
+            f"{mask} AS mask, {matched} AS matched, {passes} AS passes FROM {FTS_TABLE} "
             f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders}) "
-            "ORDER BY matched DESC, score LIMIT %s"
+            f"WHERE {FTS_TABLE} MATCH %s AND {ARTIFACT_TABLE}.status IN ({placeholders})"
         )
-        params = [*clauses, *clauses, anything, *statuses, limit]
+        params = [*clauses, *clauses, *(within[1] if within else []), anything, *statuses]
+        order = "matched, score DESC, id DESC" if worst_first else "matched DESC, score, id"
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(pk, -score, name, mask) for pk, score, name, mask, _ in cursor.fetchall()]
+            cursor.execute(_counted_some(sql, len(clauses), order), [*params, limit])
+            return _some_rows(cursor.fetchall(), sign=-1)
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         expression = " OR ".join(self._term(t) for t in terms)
@@ -221,22 +264,37 @@ class PostgresSearch:
         return sql, params
 
     def match(
-        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
+        self,
+        query: ParsedQuery,
+        limit: int,
+        statuses: Sequence[str],
+        *,
+        within: tuple[str, list] | None = None,
+        worst_first: bool = False,
     ) -> list[tuple[int, float, str]]:
         tsquery, params = self.tsquery(query)
         sql = f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name "
-        sql += f"FROM {DOCUMENT_TABLE} JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
+        sql += f"FROM {DOCUMENT_TABLE} "
+        sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
         sql += f"(SELECT {tsquery} AS query) AS q "
         sql += f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s) "
-        sql += "ORDER BY score DESC, artifact_id LIMIT %s"
+        params.append(list(statuses))
+        if within is not None:
+            sql += f"AND artifact_id IN ({within[0]}) "
+            params += within[1]
+        if worst_first:
+            sql += "ORDER BY score, artifact_id DESC LIMIT %s"
+        else:
+            sql += "ORDER BY score DESC, artifact_id LIMIT %s"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, list(statuses), limit])
+            cursor.execute(sql, [*params, limit])
             return list(cursor.fetchall())
 
-    def match_some(
-        self, query: ParsedQuery, limit: int, statuses: Sequence[str]
-    ) -> list[tuple[int, float, str, int]]:
-        """As SqliteSearch.match_some: any clause, with a mask of the clauses matched."""
+    def query_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        tsquery, params = self.tsquery(query)
+        return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ {tsquery}", params  # noqa: S608
+
+    def _any_clause(self, query: ParsedQuery) -> tuple[str, list]:
         parts = [self._any(clause) for clause in query.clauses]
         anything = " || ".join(sql for sql, _ in parts)
         params = [p for _, ps in parts for p in ps]
@@ -244,21 +302,46 @@ class PostgresSearch:
             excluded_sql, excluded_params = self._any(query.excluded)
             anything = f"({anything}) && !!{excluded_sql}"
             params += excluded_params
+        return anything, params
+
+    def some_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        """The ids matching any clause of `query` (and no exclusion)."""
+        anything, params = self._any_clause(query)
+        return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ ({anything})", params  # noqa: S608
+
+    def match_some(
+        self,
+        query: ParsedQuery,
+        limit: int,
+        statuses: Sequence[str],
+        *,
+        within: tuple[str, list] | None = None,
+        worst_first: bool = False,
+    ) -> tuple[list[tuple[int, float, str, int, int]], tuple[int, list[int]]]:
+        """As SqliteSearch.match_some: any clause, with a mask of the clauses matched."""
+        parts = [self._any(clause) for clause in query.clauses]
+        anything, params = self._any_clause(query)
         named = ", ".join(f"{sql} AS q{index}" for index, (sql, _) in enumerate(parts))
         params += [p for _, ps in parts for p in ps]
         tests = [f"(CASE WHEN vector @@ q{index} THEN 1 ELSE 0 END)" for index in range(len(parts))]
         mask = " + ".join(f"{test} * {1 << index}" for index, test in enumerate(tests))
+        passes = "1"
+        if within is not None:
+            # In the select list, before the query's own parameters.
+            passes = f"(CASE WHEN artifact_id IN ({within[0]}) THEN 1 ELSE 0 END)"
+            params = [*within[1], *params]
         sql = (
-            f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
-            f"{mask} AS mask, {' + '.join(tests)} AS matched "
+            f"SELECT artifact_id AS id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
+            f"{mask} AS mask, {' + '.join(tests)} AS matched, {passes} AS passes "
             f"FROM {DOCUMENT_TABLE} JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
             f"(SELECT {anything} AS query, {named}) AS q "
-            f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s) "
-            "ORDER BY matched DESC, score DESC, artifact_id LIMIT %s"
+            f"WHERE vector @@ query AND {ARTIFACT_TABLE}.status = ANY(%s)"
         )
+        params.append(list(statuses))
+        order = "matched, score, id DESC" if worst_first else "matched DESC, score DESC, id"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, list(statuses), limit])
-            return [(pk, score, name, mask) for pk, score, name, mask, _ in cursor.fetchall()]
+            cursor.execute(_counted_some(sql, len(parts), order), [*params, limit])
+            return _some_rows(cursor.fetchall(), sign=1)
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         tsquery, params = self._any(terms)
@@ -276,6 +359,32 @@ class PostgresSearch:
             if cursor.fetchone() is None:
                 return "The GIN index catalog_search_vector is missing; migrate the database."
         return ""
+
+
+def _counted_some(matches: str, clauses: int, order: str) -> str:
+    """`matches` (id, score, name, mask, matched, passes) with window counts over all of
+    them, then only those that pass the filters, in `order`: the same SQL on both."""
+    holding = ", ".join(f"SUM((mask >> {i}) & 1) OVER () AS h{i}" for i in range(clauses))
+    names = ", ".join(f"h{i}" for i in range(clauses))
+    return (
+        f"SELECT id, score, name, mask, total, everywhere, {names} FROM ("  # noqa: S608
+        "SELECT id, score, name, mask, matched, passes, COUNT(*) OVER () AS everywhere, "
+        f"SUM(passes) OVER () AS total, {holding} FROM ({matches}) AS matches"
+        f") AS counted WHERE passes = 1 ORDER BY {order} LIMIT %s"
+    )
+
+
+def _some_rows(rows: list[tuple], sign: int):
+    """match_some's answer from _counted_some's rows; `sign` makes higher scores better."""
+    if not rows:
+        return [], (0, [])
+    everywhere, holding = rows[0][5], [int(h) for h in rows[0][6:]]
+    return [
+        (pk, sign * score, name, mask, int(total)) for pk, score, name, mask, total, *_ in rows
+    ], (
+        int(everywhere),
+        holding,
+    )
 
 
 ENGINES = {engine.vendor: engine for engine in (SqliteSearch, PostgresSearch)}

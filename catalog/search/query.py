@@ -8,8 +8,7 @@
     result.artifacts             # the requested page, in order, as `load` makes it from
                                  # their ids: by default Artifact objects with
                                  # organizations, licenses, terms and variants prefetched
-    result.count                 # entries matching (at most CANDIDATE_LIMIT with `q`)
-    result.count_is_capped       # True when `q` matched more than CANDIDATE_LIMIT
+    result.count                 # entries matching, exactly, whatever the filters
     result.facets                # {"kind": [FacetValue(value, label, count, selected)]}
     result.page, result.page_size, result.num_pages, result.has_next, result.has_previous
     result.interpretation        # how q was read (None without q): kinds its words asked
@@ -22,6 +21,8 @@ Parameters (a QueryDict; unknown ones are ignored):
   ordering     relevance (default with q), name (default without), released, updated,
                parameters; '-' in front for descending
   page         1-based; page_size 1..100 (default 20)
+  cursor       instead of page, a keyset position from result.next_cursor (catalog.
+               search.cursor) for orderings other than relevance
   facets       comma-separated facet names, read when the `facets` argument is None
 
 Visibility: everyone sees published and deprecated entries; `status=` lets a member add
@@ -36,11 +37,15 @@ vocabulary), and the corrected q is searched once more; its results replace q's 
 q matched nothing, or only some words while the corrected q matches all. A q with
 nothing to search for, or with common words only, is an error naming `q`.
 
-Cost grows with matches, not with the catalog: a text query ranks all its matches in
-the index but keeps only the best CANDIDATE_LIMIT, and filters, ordering, counts and
-facets then work on those ids. A very common word therefore counts and facets its
-best 1,000 matches (`count_is_capped` says so). Without `q`, counts and facets that
-depend on no filter are cached until the catalog changes (catalog.search.facets).
+Exact whatever the filters: the filters run inside the match statement (its ids
+restricted to the filtered entries' subquery), so the database ranks only the entries
+that pass them and returns the order up to the page (a top-k sort); when that is full,
+one count (no scores) counts every match that passes; other orderings, counts and
+facets read the filtered entries restricted to the match's ids. Only the first
+CANDIDATE_LIMIT by score are reordered by how well their names answer the query (see
+_Ranking). Without `q`, counts and facets that depend on no filter are cached until the
+catalog changes
+(catalog.search.facets).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -59,6 +65,7 @@ from django.http import QueryDict
 
 from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactStatus, Contribution, ModelVariant
 from catalog.search import backends, vocabulary
+from catalog.search.cursor import BadCursor, Keyset
 from catalog.search.facets import FACETS, FacetValue, cached, facet_values
 from catalog.search.filters import ArtifactFilterSet
 from catalog.search.reading import STOP_WORDS, read_query
@@ -111,6 +118,7 @@ class SearchForm(forms.Form):
         },
     )
     facets = forms.CharField(required=False, max_length=500)
+    cursor = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,7 +181,6 @@ class Interpretation:
 class SearchResult:
     artifacts: list[Artifact] = field(default_factory=list)
     count: int = 0
-    count_is_capped: bool = False
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     ordering: str = ""
@@ -182,6 +189,7 @@ class SearchResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
     page_not_found: bool = False  # the only error is a page past the last one
     interpretation: Interpretation | None = None  # None without q
+    next_cursor: str = ""  # the next page as a cursor, for orderings with a keyset
 
     @property
     def num_pages(self) -> int:
@@ -293,6 +301,49 @@ def _errors(*forms_: forms.Form) -> dict[str, list[str]]:
     return errors
 
 
+def _ids_sql(artifacts: QuerySet[Artifact]) -> tuple[str, list]:
+    """The SQL selecting the ids of `artifacts`, to run inside another statement."""
+    sql, sql_params = artifacts.values("pk").query.get_compiler(connection=connection).as_sql()
+    return sql, list(sql_params)
+
+
+class _Ranking:
+    """The relevance order of a match: the database ranks by score (ties by id) and
+    returns the first `limit` entries; within the first CANDIDATE_LIMIT, entries whose
+    name answers the query come first (name_match_tiers) and, when only some words
+    matched, entries with more and rarer words. Past them the order is the score's, so
+    every page is a slice of one fixed order and each entry is on exactly one page."""
+
+    def __init__(self, query: ParsedQuery, worst_first: bool, *, limit: int):
+        self.query, self.worst_first, self.limit = query, worst_first, limit
+
+    def order(
+        self,
+        rows: list[tuple[int, float, str, int, int]],
+        rarity: tuple[int, list[int]] | None = None,
+    ) -> tuple[list[int], int]:
+        """(ids in order, how many entries match in all) from match rows, or match_some
+        rows and their word counts."""
+        if not rows:
+            return [], 0
+        total = rows[0][4]
+        head = rows[:CANDIDATE_LIMIT]
+        priority = _word_priority(head, *rarity) if rarity else {}
+        tiers = name_match_tiers(self.query, {pk: name for pk, _, name, *_ in head})
+        sign = 1 if self.worst_first else -1
+        scores = {pk: score for pk, score, *_ in head}
+        head_ids = sorted(
+            (pk for pk, *_ in head),
+            key=lambda pk: (
+                tuple(sign * p for p in priority.get(pk, ())),
+                sign * tiers[pk],
+                sign * scores[pk],
+                -sign * pk,
+            ),
+        )
+        return head_ids + [pk for pk, *_ in rows[CANDIDATE_LIMIT:]], total
+
+
 def run_search(
     params: QueryDict,
     user: User | AnonymousUser,
@@ -355,23 +406,20 @@ def run_search(
         )
 
     engine = backends.current()
-    scores: dict[int, float] | None = None
-    priority: dict[int, tuple] = {}  # with some words only: entries with more of them first
     restrict = None  # what q does to any set of entries
-    candidate_ids: list[int] = []
-    # Only entries in the statuses asked for compete for the candidate places, so
-    # hidden ones can neither crowd out public matches nor be counted by them.
+    # Only entries in the statuses asked for are ranked, so hidden ones can neither
+    # crowd out public matches nor be counted by them.
     # (Any `status` values were validated with the other filters above.)
     statuses = statuses or [str(s) for s in PUBLIC_STATUSES]
-    if query.clauses:
-        matches = engine.match(query, CANDIDATE_LIMIT + 1, statuses)
-        result.count_is_capped = len(matches) > CANDIDATE_LIMIT
-        matches = matches[:CANDIDATE_LIMIT]
-        scores = {pk: score for pk, score, _ in matches}
-        candidate_ids = list(scores)
 
-        def restrict(artifacts):
-            return artifacts.filter(pk__in=candidate_ids)
+    def restricted_to(sql: str, sql_params: list) -> Callable:
+        def restrict(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
+            return artifacts.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
+
+        return restrict
+
+    if query.clauses:
+        restrict = restricted_to(*engine.query_sql(query))
     elif query.excluded:
         sql, sql_params = engine.matching_sql(query.excluded)
 
@@ -386,53 +434,78 @@ def run_search(
     # Nothing narrows the published catalog: its counts are the same for everyone.
     unfiltered = restrict is None and not filterset.active
 
+    relevance = bool(query.clauses) and ordering.lstrip("-") == "relevance"
+    keyset = None if relevance else Keyset.for_ordering(ordering)
+    position = None
+    if form.cleaned_data["cursor"]:
+        try:
+            if keyset is None:
+                raise BadCursor(
+                    "Cursors page the orderings name, released, updated and parameters; "
+                    "use page numbers for relevance."
+                )
+            if form.cleaned_data["page"]:
+                raise BadCursor("Give a cursor or a page, not both.")
+            position = keyset.decode(form.cleaned_data["cursor"])
+        except BadCursor as error:
+            return SearchResult(errors={"cursor": [str(error)]})
+        result.page = position.page
+
     start = (result.page - 1) * result.page_size
     page_ids: list[int] = []
-    if scores is not None:
-
-        def ranked() -> list[int]:
-            """The matches that pass the filters, in the order asked for."""
-            by_relevance = ordering.lstrip("-") == "relevance"
-            if by_relevance and not filterset.active:
-                # The match kept only public entries and gave their names: nothing to filter.
-                rows = [(pk, name) for pk, _, name in matches]
-            else:
-                rows = list(_order(filtered(), ordering).values_list("pk", "name"))
-            ids = [pk for pk, _ in rows]
-            if by_relevance:
-                sign = 1 if ordering.startswith("-") else -1
-                tiers = name_match_tiers(query, dict(rows))
-                ids.sort(
-                    key=lambda pk: (
-                        tuple(sign * p for p in priority.get(pk, ())),
-                        sign * tiers[pk],
-                        sign * scores[pk],
-                        -sign * pk,
-                    )
-                )
-            return ids
-
-        ids = ranked()
+    if relevance:
+        # The filters run inside the match statement, so it ranks only what passes them;
+        # the count, when the ranked prefix is full, counts every match that passes.
+        within = _ids_sql(filterset.filter_queryset(base)) if filterset.active else None
+        ranking = _Ranking(
+            query, ordering.startswith("-"), limit=max(CANDIDATE_LIMIT, start + result.page_size)
+        )
+        rows = engine.match(
+            query, ranking.limit, statuses, within=within, worst_first=ranking.worst_first
+        )
+        ids, result.count = ranking.order([(*row, 0, len(rows)) for row in rows])
+        if len(rows) == ranking.limit:
+            # There may be more: count them all (a count needs no score, so it is cheap).
+            result.count = filtered().count()
         if not ids and len(query.clauses) > 1:
             # Not every word can match: rank the entries by how many of them they hold.
-            some = engine.match_some(query, CANDIDATE_LIMIT + 1, statuses)
-            result.count_is_capped = len(some) > CANDIDATE_LIMIT
-            some = some[:CANDIDATE_LIMIT]
-            priority.update(_word_priority(some, len(query.clauses)))
-            matches = [(pk, score, name) for pk, score, name, _ in some]
-            scores = {pk: score for pk, score, _ in matches}
-            candidate_ids = list(scores)
-            ids = ranked()
+            rows, rarity = engine.match_some(
+                query, ranking.limit, statuses, within=within, worst_first=ranking.worst_first
+            )
+            ids, result.count = ranking.order(rows, rarity)
             if ids:
                 result.interpretation.match = "some"
-        result.count = len(ids)
+                restrict = restricted_to(*engine.some_sql(query))
         page_ids = ids[start : start + result.page_size]
     else:
         artifacts = filtered()
-        result.count = cached("count", artifacts.count) if unfiltered else artifacts.count()
+        if unfiltered:
+            result.count = cached("count", artifacts.count)
+        else:
+            result.count = artifacts.count()
+        if not result.count and len(query.clauses) > 1:
+            restrict = restricted_to(*engine.some_sql(query))
+            artifacts = filtered()
+            result.count = artifacts.count()
+            if result.count:
+                result.interpretation.match = "some"
+        if position:
+            result.page = min(result.page, result.num_pages)
         if result.page <= result.num_pages:
-            ordered = _order(artifacts, ordering).values_list("pk", flat=True)
-            page_ids = list(ordered[start : start + result.page_size])
+            ordered = _order(artifacts, ordering)
+            if keyset is None:
+                ordered = ordered.values_list("pk", flat=True)
+                page_ids = list(ordered[start : start + result.page_size])
+            else:
+                ordered = ordered.annotate(sort_name=Lower("name"))
+                if position:
+                    # Deep pages at the cost of the first: after the last entry seen.
+                    ordered = ordered.filter(keyset.after(position.values))
+                    start = 0
+                rows = list(ordered.values_list("pk", *keyset.fields)[start:][: result.page_size])
+                page_ids = [row[0] for row in rows]
+                if rows and result.has_next:
+                    result.next_cursor = keyset.cursor(rows[-1][1:], page=result.page + 1)
 
     if correct and query.clauses and (result.count == 0 or result.interpretation.match == "some"):
         suggestion = _did_you_mean(form.cleaned_data["q_text"], query)
@@ -480,17 +553,19 @@ def run_search(
     return result
 
 
-def _word_priority(rows: list[tuple[int, float, str, int]], clauses: int) -> dict[int, tuple]:
+def _word_priority(
+    rows: list[tuple[int, float, str, int, int]], everywhere: int, holding: list[int]
+) -> dict[int, tuple]:
     """(how many words, how rare they are) for each entry matching some of the words:
-    an entry with a rare word comes before one with a word nearly every entry has."""
-    holding = [sum(1 for *_, mask in rows if mask >> i & 1) for i in range(clauses)]
-    rarity = [math.log((len(rows) + 1) / n) if n else 0.0 for n in holding]
+    an entry with a rare word comes before one with a word nearly every entry has.
+    `everywhere` entries match some word, `holding[i]` of them word i."""
+    rarity = [math.log((everywhere + 1) / n) if n else 0.0 for n in holding]
     return {
         pk: (
             bin(mask).count("1"),
             round(sum(r for i, r in enumerate(rarity) if mask >> i & 1), 6),
         )
-        for pk, _, _, mask in rows
+        for pk, _, _, mask, _ in rows
     }
 
 
