@@ -70,3 +70,11 @@ def test_a_members_entries_sort_as_people_read_names(client):
     body = client.get("/organizations/reader/").content.decode()
     listed = re.findall(r'<li><a href="/artifacts/reader/[^"]+">([^<]+)</a>', body)
     assert listed == ["Adversarial", "AMD-OLMo", "vLLM", "Zephyr"]
+
+
+def test_a_member_without_kind_or_country_reads_cleanly(client):
+    make_organization("plain", name="Plain", kind="", country="")
+    body = client.get("/organizations/").content.decode()
+    line = body[body.index(">Plain</a>") :]
+    line = line[: line.index("</li>")]
+    assert '<span class="muted">no published entries yet</span>' in line
