@@ -66,7 +66,7 @@ QUESTIONS = [
     ("the stack", ["hugging-face/the-stack", "hugging-face/the-stack-v2"]),
     ("fineweb", "hugging-face/fineweb"),
     ("segment anything", "meta/segment-anything"),
-    ("prithvi", ["ibm/prithvi-100m", "ibm/prithvi-wxc"]),
+    ("prithvi", ["ibm/prithvi-100m", "ibm/prithvi-eo-2.0", "ibm/prithvi-wxc"]),
     (
         '"stable diffusion"',
         ["stability-ai/stable-diffusion-v1-4", "stability-ai/stable-diffusion-xl-1.0"],
