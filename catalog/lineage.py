@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from catalog.models import Artifact, Relation, RelationType
+from catalog.models import Artifact, Relation
+from catalog.models.relations import check_edge
 
 MAX_DEPTH = 10
 
@@ -24,27 +25,9 @@ def check_relation(
     external_kind: str = "",
 ) -> None:
     """Raise ValidationError, by field, if this edge does not fit or would close a cycle."""
-    kind = RelationType(relation_type)
-    label = kind.label
-    if source.kind not in kind.source_kinds:
-        allowed = " or ".join(sorted(kind.source_kinds))
-        raise ValidationError(
-            {
-                "relation_type": f"Only a {allowed} can be '{label}' something; "
-                f"{source} is a {source.kind}."
-            }
-        )
-    target_kind = target.kind if target is not None else external_kind
-    if target_kind and target_kind not in kind.target_kinds:
-        allowed = " or ".join(sorted(kind.target_kinds))
-        what = str(target) if target is not None else "the external work"
-        field_name = "target" if target is not None else "external_kind"
-        message = f"'{label}' must point to a {allowed}; {what} is a {target_kind}."
-        raise ValidationError({field_name: message})
+    check_edge(source, relation_type, target=target, external_kind=external_kind)
     if target is None or source.pk is None:
         return
-    if target.pk == source.pk:
-        raise ValidationError({"target": "An artifact cannot be related to itself."})
     path = path_between(target, source)
     if path is not None:
         chain = " → ".join(str(node) for node in [source, *path])

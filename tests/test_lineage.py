@@ -9,8 +9,10 @@ pytestmark = pytest.mark.django_db
 
 
 def relate(source, relation_type, target):
+    """As the admin, the API, the seeds and imports do: the edge's own checks, then cycles."""
     relation = Relation(source=source, relation_type=relation_type, target=target)
     relation.full_clean()
+    check_relation(source, relation_type, target=target)
     relation.save()
     return relation
 

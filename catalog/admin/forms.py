@@ -212,7 +212,7 @@ class ContributorFormSet(forms.BaseInlineFormSet):
 
 
 class RelationForm(forms.ModelForm):
-    """A lineage edge; `Relation.clean` checks kinds and cycles once the entry is saved."""
+    """A lineage edge; `Relation.clean` checks the kinds it joins, the formset its cycles."""
 
     class Meta:
         model = Relation
@@ -228,15 +228,17 @@ class RelationForm(forms.ModelForm):
 
 
 class RelationFormSet(forms.BaseInlineFormSet):
-    """The edges of an entry; those of a new entry are checked here, before it is saved."""
+    """The edges of an entry, each checked against the whole graph for cycles.
+
+    A new entry's edges are checked here for their kinds too: `Relation.clean` cannot,
+    before the entry is saved.
+    """
 
     def clean(self):
         super().clean()
-        if self.instance.pk is not None:
-            return  # each form's Relation.clean has checked its edge
         for form in self.forms:
             cleaned = getattr(form, "cleaned_data", None) or {}
-            if not cleaned.get("relation_type") or cleaned.get("DELETE"):
+            if not cleaned.get("relation_type") or cleaned.get("DELETE") or form.errors:
                 continue
             try:
                 check_relation(

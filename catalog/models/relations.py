@@ -1,12 +1,14 @@
 """Lineage: typed edges from an artifact to what it came from or uses.
 
 The target is another artifact of the catalog or an external work that is not in it
-(Mistral-7B, The Pile). Cycles and kind mismatches are checked in `catalog.lineage`,
-since a CHECK constraint sees only one row.
+(Mistral-7B, The Pile). What one edge must satisfy (the kinds it joins, not itself) is
+checked here, in `check_edge`; a cycle needs a walk over the graph, so `catalog.lineage`
+checks that.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -78,6 +80,35 @@ RELATION_INVERSE_LABELS = {
 }
 
 
+def check_edge(
+    source: Artifact,
+    relation_type: str,
+    *,
+    target: Artifact | None = None,
+    external_kind: str = "",
+) -> None:
+    """Raise ValidationError, by field, if this one edge does not fit the kinds it joins."""
+    kind = RelationType(relation_type)
+    label = kind.label
+    if source.kind not in kind.source_kinds:
+        allowed = " or ".join(sorted(kind.source_kinds))
+        raise ValidationError(
+            {
+                "relation_type": f"Only a {allowed} can be '{label}' something; "
+                f"{source} is a {source.kind}."
+            }
+        )
+    target_kind = target.kind if target is not None else external_kind
+    if target_kind and target_kind not in kind.target_kinds:
+        allowed = " or ".join(sorted(kind.target_kinds))
+        what = str(target) if target is not None else "the external work"
+        field_name = "target" if target is not None else "external_kind"
+        message = f"'{label}' must point to a {allowed}; {what} is a {target_kind}."
+        raise ValidationError({field_name: message})
+    if target is not None and source.pk is not None and target.pk == source.pk:
+        raise ValidationError({"target": "An artifact cannot be related to itself."})
+
+
 class RelationQuerySet(models.QuerySet):
     def with_visible_targets(self, user) -> RelationQuerySet:
         """Edges to external works or to artifacts `user` may see: no draft leaks by name."""
@@ -147,11 +178,9 @@ class Relation(models.Model):
         return f"{self.source} {self.get_relation_type_display()} {self.target_label}"
 
     def clean(self) -> None:
-        from catalog.lineage import check_relation  # lineage reads these models
-
         if self.source_id is None or self.relation_type not in RelationType.values:
             return
-        check_relation(
+        check_edge(
             self.source,
             self.relation_type,
             target=self.target if self.target_id else None,
