@@ -7,4 +7,11 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog import signals  # noqa: F401  (connects the openness refresh)
+        # Receivers that keep derived data true live with the data they keep, above the
+        # models, and are connected here: search documents and facet counts, openness
+        # classes and the API token named in an entry's history.
+        from catalog import signals
+        from catalog.search import signals as search_signals
+
+        search_signals.connect()
+        signals.connect()

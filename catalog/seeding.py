@@ -47,6 +47,7 @@ from catalog.models import (
     Task,
 )
 from catalog.openness import refresh_openness_class
+from catalog.search.signals import refreshing_once
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 TAXONOMY_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.yaml"
@@ -624,6 +625,7 @@ def load_lineage_and_openness(report: SeedReport, record: dict, file: str) -> No
 
 
 @transaction.atomic
+@refreshing_once()  # each entry's search document once, at the end, in the transaction
 def load_seeds(seeds_dir: Path = SEEDS_DIR, *, now: datetime.datetime | None = None) -> SeedReport:
     """Load every seed file; all or nothing."""
     now = now or timezone.now()

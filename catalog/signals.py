@@ -1,17 +1,16 @@
-"""Keep derived fields true on every write path: admin, API, commands and history revert."""
+"""Keep derived fields true on every write path: admin, API, commands and history revert.
+
+Search documents and facet counts are kept by `catalog.search.signals`.
+"""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
 
 from catalog.models import Artifact, OpennessComponent
+from catalog.openness import refresh_openness_class
 
 
-@receiver(post_save, sender=OpennessComponent)
-@receiver(post_delete, sender=OpennessComponent)
 def refresh_openness(sender, instance: OpennessComponent, **kwargs) -> None:
-    from catalog.openness import refresh_openness_class
-
     try:
         artifact = Artifact.objects.get(pk=instance.artifact_id)
     except Artifact.DoesNotExist:  # the artifact itself is being deleted
@@ -19,7 +18,14 @@ def refresh_openness(sender, instance: OpennessComponent, **kwargs) -> None:
     refresh_openness_class(artifact)
 
 
-@receiver(pre_create_historical_record, sender=Artifact.history.model)
 def name_the_api_token(sender, instance, history_instance, **kwargs) -> None:
     """An entry's history row names the API token the change came through, if any."""
     history_instance.history_api_token = getattr(instance, "_history_api_token", None)
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(refresh_openness, sender=OpennessComponent, dispatch_uid="openness")
+    pre_create_historical_record.connect(
+        name_the_api_token, sender=Artifact.history.model, dispatch_uid="history-api-token"
+    )

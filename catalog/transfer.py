@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from catalog.lineage import check_relation
 from catalog.models import (
     Artifact,
     Contribution,
@@ -49,6 +50,7 @@ from catalog.models import (
     Tag,
     Task,
 )
+from catalog.search.signals import refreshing_once
 
 FORMAT = "alliance-catalog"
 FORMAT_VERSION = 1
@@ -428,6 +430,13 @@ def _python(model: type[models.Model], record: dict, names: Iterable[str]) -> di
 def _validate(instance: models.Model, exclude: Iterable[str] = ()) -> None:
     try:
         instance.full_clean(exclude=list(exclude), validate_unique=False)
+        if isinstance(instance, Relation):
+            check_relation(  # the edge's cycle check needs the whole graph
+                instance.source,
+                instance.relation_type,
+                target=instance.target if instance.target_id else None,
+                external_kind=instance.external_kind,
+            )
     except ValidationError as error:
         problems = [
             f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
@@ -868,7 +877,7 @@ def import_catalog(
     report = ImportReport()
     importer = _Importer(report)
     number = 0
-    with transaction.atomic():
+    with transaction.atomic(), refreshing_once():  # each entry's document once, at the end
         for number, record in _lines(source):
             try:
                 importer.dispatch(record)

@@ -10,9 +10,12 @@ from django.db import connection, transaction
 from django.http import QueryDict
 
 from catalog.models import Artifact, ArtifactSearchDocument, Modality, Tag, Task
+from catalog.search import signals
 from catalog.search.documents import check_index
 from catalog.search.query import run_search
+from catalog.search.signals import refreshing_once
 from catalog.search.syntax import ParsedQuery, QuerySyntaxError, Term, parse_query
+from catalog.seeding import load_seeds
 from tests.factories import make_artifact, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +194,46 @@ def test_a_history_revert_updates_the_index():
     assert search_ids("emu") == []
 
 
+def test_a_bulk_write_writes_each_document_once_at_its_end():
+    with refreshing_once():
+        artifact = entry("cassowary", "Cassowary")
+        artifact.tags.add(Tag.objects.create(slug="flightless"))
+        artifact.name = "Emu"
+        artifact.save()
+        assert not ArtifactSearchDocument.objects.filter(artifact=artifact).exists()
+    assert search_ids("emu flightless") == [artifact.repo_id]
+    assert search_ids("cassowary") == []
+    assert check_index().ok
+
+
+def test_a_failed_bulk_write_leaves_nothing_behind():
+    def import_that_stops():
+        with transaction.atomic(), refreshing_once():
+            entry("cassowary", "Cassowary")
+            raise RuntimeError("the import stopped")
+
+    with pytest.raises(RuntimeError):
+        import_that_stops()
+    assert not Artifact.objects.exists()
+    assert not ArtifactSearchDocument.objects.exists()
+    assert search_ids("cassowary") == []
+
+
+def test_seeding_writes_each_entry_document_once(monkeypatch):
+    written = []
+    real = signals.refresh_documents
+
+    def spy(artifact_ids):
+        ids = list(artifact_ids)
+        written.extend(ids)
+        return real(ids)
+
+    monkeypatch.setattr(signals, "refresh_documents", spy)
+    load_seeds()
+    assert sorted(written) == sorted(Artifact.objects.values_list("pk", flat=True))
+    assert check_index().ok
+
+
 # ------------------------------------------------------------------------------
 # rebuild_search_index
 # ------------------------------------------------------------------------------
@@ -223,7 +266,6 @@ def test_check_fails_on_a_stale_index_and_rebuild_repairs_it(damage, message):
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
 def test_check_sees_an_fts_index_out_of_step_with_its_documents():
-    from catalog.search.documents import check_index
 
     entry("kakapo", "Kakapo")
     assert check_index().ok

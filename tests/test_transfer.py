@@ -449,3 +449,20 @@ def test_progress_is_silent_when_not_a_terminal():
     progress.step(4)
     progress.close()
     assert pipe.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_an_edge_that_closes_a_lineage_cycle_is_refused(seeded, tmp_path):
+    lines = export().splitlines()
+    edges = (json.loads(line) for line in lines if '"type": "relation"' in line)
+    edge = next(e for e in edges if e["relation_type"] == "fine_tuned_from" and e["target"])
+    edge["source"], edge["target"] = edge["target"], edge["source"]  # base from its own tune
+    lines.append(json.dumps(edge))
+    path = tmp_path / "cycle.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    before = catalog_state()
+    with pytest.raises(CommandError) as raised:
+        import_file(path)
+    assert f"line {len(lines)}: " in str(raised.value)
+    assert "This would make a lineage cycle" in str(raised.value)
+    assert catalog_state() == before

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api.authentication import ApiTokenAuthentication, request_token
-from catalog.api.serializers import ArtifactDetailSerializer
+from catalog.api.serializers import ArtifactDetailSerializer, artifact_detail_queryset
 from catalog.models import Artifact, Contribution, ContributionRole
 
 WRITES_NEED_BEARER = "Writes need an API token: send 'Authorization: Bearer alc_...'."
@@ -76,7 +76,6 @@ class TokenWriteMixin:
 
     def entry_response(self, request: Request, artifact: Artifact, status_code: int = 200):
         """The entry as GET on it shows it to this writer, with its ETag."""
-        from catalog.api.views import artifact_detail_queryset  # views build on this module
 
         fresh = artifact_detail_queryset(Artifact.objects.visible_to(request.user)).get(
             pk=artifact.pk

@@ -5,6 +5,7 @@ Every field is in every answer (a blank value is "" and an unknown one null), so
 model serializers mark each field `required`: the OpenAPI schema then says so, and
 tests/test_openapi.py holds real answers to it."""
 
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,8 +17,10 @@ from catalog.models import (
     License,
     OpennessClass,
     Organization,
+    Relation,
 )
 from catalog.openness import assess_artifact
+from catalog.search.query import with_result_relations
 
 
 def always_present(fields: list[str]) -> dict[str, dict]:
@@ -384,3 +387,24 @@ class LineageSerializer(serializers.Serializer):
     depth = serializers.IntegerField()
     nodes = LineageNodeSerializer(many=True)
     edges = LineageEdgeSerializer(many=True)
+
+
+def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
+    """A result plus lineage both ways (only to what the reader may see), sources, openness."""
+    visible = artifacts.values("pk")
+    return with_result_relations(artifacts).prefetch_related(
+        "sources",
+        "openness_components",
+        Prefetch(
+            "relations",
+            queryset=Relation.objects.filter(
+                Q(target__isnull=True) | Q(target__in=visible)
+            ).select_related("target"),
+            to_attr="visible_relations",
+        ),
+        Prefetch(
+            "incoming_relations",
+            queryset=Relation.objects.filter(source__in=visible).select_related("source"),
+            to_attr="visible_incoming_relations",
+        ),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -48,6 +48,7 @@ from catalog.api.serializers import (
     LineageSerializer,
     OrganizationSerializer,
     TaxonomySerializer,
+    artifact_detail_queryset,
 )
 from catalog.lineage import MAX_DEPTH, lineage_graph
 from catalog.models import (
@@ -58,31 +59,9 @@ from catalog.models import (
     License,
     Modality,
     Organization,
-    Relation,
     Task,
 )
-from catalog.search.query import run_search, with_result_relations
-
-
-def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
-    """A result plus lineage both ways (only to what the reader may see), sources, openness."""
-    visible = artifacts.values("pk")
-    return with_result_relations(artifacts).prefetch_related(
-        "sources",
-        "openness_components",
-        Prefetch(
-            "relations",
-            queryset=Relation.objects.filter(
-                Q(target__isnull=True) | Q(target__in=visible)
-            ).select_related("target"),
-            to_attr="visible_relations",
-        ),
-        Prefetch(
-            "incoming_relations",
-            queryset=Relation.objects.filter(source__in=visible).select_related("source"),
-            to_attr="visible_incoming_relations",
-        ),
-    )
+from catalog.search.query import run_search
 
 
 def _published_count(kind: str) -> Count:
