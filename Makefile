@@ -16,7 +16,7 @@ help:
 	@echo "make run               set up .venv, migrate, load the seeds, serve on http://$(HOST):$(PORT)/"
 	@echo "make serve             production mode: gunicorn on PostgreSQL and Redis (started if installed)"
 	@echo "make test              the whole suite on SQLite, then on PostgreSQL when one is reachable"
-	@echo "make lint              ruff"
+	@echo "make lint              ruff, and import-linter's layer contracts"
 	@echo "make migrations-check  fail if the models have changes without a migration"
 	@echo "make bench             measure search speed; writes docs/benchmarks.md"
 	@echo "make screenshots       run the browser journeys and write docs/screenshots/*.png"
@@ -66,6 +66,7 @@ test-postgres: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # the layers and acyclic contracts in pyproject.toml
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
