@@ -198,18 +198,36 @@ def sync_fixture_licenses() -> tuple[int, int]:
     return created, updated
 
 
+def normalized_expression(text: str) -> str:
+    """The expression as the catalog stores it, "" for none; raise LicenseExpressionError.
+
+    The one normalisation every write path uses: the admin's and the API's form, seeds,
+    openness components and `set_artifact_license`.
+    """
+    if not (text or "").strip():
+        return ""
+    return parse_expression(text).normalized
+
+
+def link_licenses(artifact: Artifact) -> bool:
+    """Link `artifact` to the licenses its stored expression names; say if that changed.
+
+    Only a real change writes: each m2m write is a version in the entry's history.
+    """
+    expression = artifact.license_expression
+    keys = parse_expression(expression).keys if expression else ()
+    if set(keys) == set(artifact.licenses.values_list("key", flat=True)):
+        return False
+    artifact.licenses.set(get_or_create_licenses(keys))
+    return True
+
+
 @transaction.atomic
 def set_artifact_license(artifact: Artifact, expression: str) -> None:
     """Give `artifact` the license `expression` (or none, when empty) and link its parts."""
-    if not (expression or "").strip():
-        artifact.license_expression = ""
-        artifact.save(update_fields=["license_expression", "updated_at"])
-        artifact.licenses.clear()
-        return
-    parsed = parse_expression(expression)
-    artifact.license_expression = parsed.normalized
+    artifact.license_expression = normalized_expression(expression)
     artifact.save(update_fields=["license_expression", "updated_at"])
-    artifact.licenses.set(get_or_create_licenses(parsed.keys))
+    link_licenses(artifact)
 
 
 def is_open_expression(expression: str, categories: dict[str, str] | None = None) -> bool:

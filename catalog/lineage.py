@@ -80,7 +80,6 @@ def lineage_graph(root: Artifact, *, depth: int, artifacts: QuerySet[Artifact]) 
     depth = max(0, min(depth, MAX_DEPTH))
     graph = LineageGraph(root=root)
     graph.nodes[root.repo_id] = _artifact_node(root)
-    visible_ids = artifacts.values("pk")
     seen_edges: set[int] = set()
     for upward in (True, False):
         frontier = {root.pk}
@@ -91,12 +90,7 @@ def lineage_graph(root: Artifact, *, depth: int, artifacts: QuerySet[Artifact]) 
             relations = (
                 Relation.objects.filter(**lookup).select_related("source", "target").order_by("id")
             )
-            if upward:
-                relations = relations.filter(target__isnull=True) | relations.filter(
-                    target__in=visible_ids
-                )
-            else:
-                relations = relations.filter(source__in=visible_ids)
+            relations = relations.within(artifacts)
             next_frontier = set()
             for relation in relations:
                 if relation.pk in seen_edges:

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
-from catalog.access import CURATORS_GROUP, MEMBERS_GROUP, forget_roles
 from catalog.models import Membership, MembershipRole, Organization
+from catalog.models.roles import CURATORS_GROUP, MEMBERS_GROUP, forget_roles
 
 # Model permissions that let a member's staff reach the admin pages at all; which rows
 # they may see and change is decided per row by the org-scoped admin.

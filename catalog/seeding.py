@@ -23,6 +23,7 @@ from django.utils import timezone
 from catalog.licenses import (
     fixture_licenses,
     get_or_create_licenses,
+    normalized_expression,
     parse_expression,
     sync_fixture_licenses,
 )
@@ -366,12 +367,10 @@ def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -
         links = record.get("links") or {}
         for name in set(links) - set(LINK_FIELDS):
             raise where.error(f"links.{name}", "unknown link")
-        expression = record.get("license") or ""
-        if expression:
-            try:
-                expression = parse_expression(expression).normalized
-            except ValidationError as error:
-                raise where.error("license", "; ".join(error.messages)) from None
+        try:
+            expression = normalized_expression(record.get("license") or "")
+        except ValidationError as error:
+            raise where.error("license", "; ".join(error.messages)) from None
         blocks = {
             "model": ArtifactKind.MODEL,
             "dataset": ArtifactKind.DATASET,
@@ -602,12 +601,10 @@ def load_lineage_and_openness(report: SeedReport, record: dict, file: str) -> No
                     "give a mapping with 'component' (one of "
                     f"{', '.join(Component.values)}), 'included', 'license' and 'location'",
                 )
-            expression = entry.get("license") or ""
-            if expression:
-                try:
-                    expression = parse_expression(expression).normalized
-                except ValidationError as error:
-                    raise where.error(f"{field_name}.license", "; ".join(error.messages)) from None
+            try:
+                expression = normalized_expression(entry.get("license") or "")
+            except ValidationError as error:
+                raise where.error(f"{field_name}.license", "; ".join(error.messages)) from None
             components[entry["component"]] = {
                 "component": entry["component"],
                 "included": entry.get("included", True),

@@ -18,8 +18,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.access import is_active_user, is_curator, member_organization_ids
 from catalog.models import TOKEN_PREFIX, ApiToken, Organization, TokenScope
+from catalog.models.roles import is_active_user, is_curator, member_organization_ids
 from catalog.models.tokens import (
     DEFAULT_LIFETIME,
     IDENTIFIER_LENGTH,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
-from catalog.access import is_curator, managing_organization_ids
-from catalog.models import ApiToken, Artifact, ArtifactStatus, Contribution, ContributionRole
+from catalog.models import ApiToken, Artifact, ArtifactStatus
+from catalog.models.roles import is_curator
 
 S = ArtifactStatus
 
@@ -50,11 +50,7 @@ class Transition:
         if self.allowed == EDITORS:
             return Artifact.objects.editable_by(user).filter(pk=artifact.pk).exists()
         if self.allowed == ORGANIZATION_ADMINS:
-            return Contribution.objects.filter(
-                artifact_id=artifact.pk,
-                role=ContributionRole.LEAD,
-                organization_id__in=managing_organization_ids(user),
-            ).exists()
+            return Artifact.objects.managed_by(user).filter(pk=artifact.pk).exists()
         return False
 
     def applies(self, artifact: Artifact) -> bool:

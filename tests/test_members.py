@@ -12,9 +12,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.access import is_curator, organization_roles
 from catalog.members import DEMO_ACCOUNTS, DEMO_PASSWORD, MemberError, create_demo_accounts
 from catalog.models import Artifact, Membership
+from catalog.models.roles import is_curator, organization_roles
 from tests.factories import make_organization
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
-from catalog.access import CURATORS_GROUP
 from catalog.api.authentication import ApiTokenAuthentication
 from catalog.members import create_curator
 from catalog.models import ApiToken, Membership, MembershipRole, TokenScope
+from catalog.models.roles import CURATORS_GROUP
 from catalog.tokens import (
     TokenError,
     find_token,

@@ -15,7 +15,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from catalog.access import editing_organization_ids, is_curator
 from catalog.admin.filters import LeadOrganizationFilter, LicenseCategoryFilter, ReviewQueueFilter
 from catalog.admin.forms import (
     LEAD_FIELD,
@@ -28,7 +27,7 @@ from catalog.admin.forms import (
 from catalog.admin.review import ReviewMixin
 from catalog.admin.scoping import OrganizationScopedAdmin, ScopedInline
 from catalog.admin.versions import OneVersionPerSave, as_artifact
-from catalog.licenses import derived_license_warnings, get_or_create_licenses, parse_expression
+from catalog.licenses import derived_license_warnings, link_licenses
 from catalog.models import (
     Artifact,
     ArtifactKind,
@@ -42,6 +41,7 @@ from catalog.models import (
     Source,
 )
 from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
+from catalog.models.roles import editing_organization_ids, is_curator
 from catalog.openness import assess_artifact
 from catalog.workflow import WITHDRAW
 
@@ -66,10 +66,7 @@ def save_lead_and_licenses(artifact: Artifact, lead: Organization) -> None:
     elif current.organization_id != lead.pk:
         current.organization = lead
         current.save()
-    keys = parse_expression(artifact.license_expression).keys if artifact.license_expression else ()
-    if set(keys) != set(artifact.licenses.values_list("key", flat=True)):
-        # Only on a real change: each m2m write is a version in the entry's history.
-        artifact.licenses.set(get_or_create_licenses(keys))
+    link_licenses(artifact)
 
 
 # -- inlines -----------------------------------------------------------------------------
@@ -105,7 +102,7 @@ class RelationInline(ScopedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         edges = super().get_queryset(request).select_related("source", "target")
-        return edges.with_visible_targets(request.user)
+        return edges.visible_to(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target":

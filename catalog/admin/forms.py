@@ -10,8 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from catalog.access import editing_organization_ids, is_curator
-from catalog.licenses import LicenseExpressionError, parse_expression
+from catalog.licenses import LicenseExpressionError, normalized_expression
 from catalog.lineage import check_relation
 from catalog.models import (
     Artifact,
@@ -22,6 +21,7 @@ from catalog.models import (
     Organization,
     Relation,
 )
+from catalog.models.roles import editing_organization_ids, is_curator
 
 LEAD_FIELD = "lead_organization"
 RELEASE_FIELD = "release_date"
@@ -80,10 +80,8 @@ def lead_choices(user) -> forms.models.QuerySet:
 
 def clean_expression(value: str) -> str:
     """The normalized expression, or a ValidationError naming the bad keys."""
-    if not (value or "").strip():
-        return ""
     try:
-        return parse_expression(value).normalized
+        return normalized_expression(value)
     except LicenseExpressionError as error:
         raise ValidationError(error.messages, code="invalid_license") from None
 

@@ -7,10 +7,10 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db.models.functions import Lower
 
-from catalog.access import is_curator, managing_organization_ids, member_organization_ids
 from catalog.admin.scoping import OrganizationScopedAdmin
 from catalog.members import give_member_access
 from catalog.models import Membership, Organization
+from catalog.models.roles import is_curator, managing_organization_ids
 
 
 class MembershipForm(forms.ModelForm):
@@ -62,14 +62,10 @@ class MembershipAdmin(OrganizationScopedAdmin):
     ordering = [Lower("organization__name"), Lower("user__username")]  # as people read
 
     def visible_rows(self, request, queryset):
-        if is_curator(request.user):
-            return queryset
-        return queryset.filter(organization__in=member_organization_ids(request.user))
+        return queryset.visible_to(request.user)
 
     def editable_rows(self, request, queryset):
-        if is_curator(request.user):
-            return queryset
-        return queryset.filter(organization__in=managing_organization_ids(request.user))
+        return queryset.managed_by(request.user)
 
     def may_add(self, request) -> bool:
         return is_curator(request.user) or bool(managing_organization_ids(request.user))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from catalog.access import editing_organization_ids, is_curator
 from catalog.admin.forms import RelationForm
 from catalog.admin.scoping import OrganizationScopedAdmin
 from catalog.licenses import derived_license_warnings
 from catalog.models import Artifact, Relation
+from catalog.models.roles import editing_organization_ids, is_curator
 
 
 @admin.register(Relation)
@@ -22,7 +22,7 @@ class RelationAdmin(OrganizationScopedAdmin):
     list_select_related = ["source", "target"]
 
     def visible_rows(self, request, queryset):
-        return queryset.with_visible_targets(request.user).filter(
+        return queryset.visible_to(request.user).filter(
             source__in=Artifact.objects.in_workspace_of(request.user)
         )
 

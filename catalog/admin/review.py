@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.access import is_curator, managing_organization_ids
+from catalog.models.roles import is_curator, managing_organization_ids
 from catalog.workflow import (
     CURATORS,
     EDITORS,

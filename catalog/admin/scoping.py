@@ -21,8 +21,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalog.access import is_curator
 from catalog.admin.versions import VersionHelper
+from catalog.models.roles import is_curator
 
 # A link typed without a scheme is read as https (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}

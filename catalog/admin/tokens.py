@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from catalog.access import is_active_user, is_curator
 from catalog.models import ApiToken, TokenScope
+from catalog.models.roles import is_active_user, is_curator
 from catalog.models.tokens import DEFAULT_LIFETIME
 from catalog.tokens import (
     TokenError,

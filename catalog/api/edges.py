@@ -60,7 +60,7 @@ def edge_formset(user):
 
     class EdgeFormSet(formset):
         def get_queryset(self):
-            return super().get_queryset().with_visible_targets(user).order_by("pk")
+            return super().get_queryset().visible_to(user).order_by("pk")
 
         def add_fields(self, form, index):
             super().add_fields(form, index)

@@ -29,7 +29,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.access import may_lead_for
 from catalog.admin.artifacts import KEPT_ON_SAVE, KIND_FIELDS, save_lead_and_licenses
 from catalog.admin.forms import ArtifactForm
 from catalog.admin.versions import OneVersionPerSave
@@ -48,6 +47,7 @@ from catalog.models import (
     Task,
     TokenScope,
 )
+from catalog.models.roles import may_lead_for
 
 # The form's fields a write may set, with the rows a list or slug names.
 TAXONOMY = {"tasks": Task, "modalities": Modality, "languages": Language, "tags": Tag}

@@ -67,7 +67,7 @@ ORGANIZATIONS_SQL = (
     "SELECT c.artifact_id, o.slug, o.name, c.role "
     "FROM catalog_contribution c JOIN catalog_organization o ON o.id = c.organization_id "
     "WHERE c.artifact_id IN ({ids}) "
-    "ORDER BY c.role DESC, o.name"  # Contribution.Meta.ordering: the lead first
+    "ORDER BY c.role DESC, LOWER(o.name)"  # Contribution.Meta.ordering: the lead first
 )
 LICENSES_SQL = (
     f"SELECT al.artifact_id, {', '.join(f'l.{f}' for f in LICENSE_FIELDS)} "  # noqa: S608

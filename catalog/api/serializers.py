@@ -5,7 +5,7 @@ Every field is in every answer (a blank value is "" and an unknown one null), so
 model serializers mark each field `required`: the OpenAPI schema then says so, and
 tests/test_openapi.py holds real answers to it."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -391,20 +391,14 @@ class LineageSerializer(serializers.Serializer):
 
 def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
     """A result plus lineage both ways (only to what the reader may see), sources, openness."""
-    visible = artifacts.values("pk")
+    edges = Relation.objects.within(artifacts)
     return with_result_relations(artifacts).prefetch_related(
         "sources",
         "openness_components",
-        Prefetch(
-            "relations",
-            queryset=Relation.objects.filter(
-                Q(target__isnull=True) | Q(target__in=visible)
-            ).select_related("target"),
-            to_attr="visible_relations",
-        ),
+        Prefetch("relations", queryset=edges.select_related("target"), to_attr="visible_relations"),
         Prefetch(
             "incoming_relations",
-            queryset=Relation.objects.filter(source__in=visible).select_related("source"),
+            queryset=edges.select_related("source"),
             to_attr="visible_incoming_relations",
         ),
     )

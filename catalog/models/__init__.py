@@ -25,12 +25,12 @@ from catalog.models.licenses import OPEN_CATEGORIES, License, LicenseCategory
 from catalog.models.openness import Component, OpennessComponent
 from catalog.models.organizations import (
     Membership,
-    MembershipRole,
     Organization,
     OrganizationKind,
 )
 from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.models.relations import Relation, RelationType
+from catalog.models.roles import MembershipRole
 from catalog.models.search import ArtifactSearchDocument
 from catalog.models.taxonomy import Language, Modality, Tag, Task
 from catalog.models.tokens import (

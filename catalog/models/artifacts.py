@@ -6,14 +6,16 @@ nullable or empty on the others, and named CHECK constraints keep them there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from catalog.access import is_curator
 from catalog.identifiers import (
     HUGGINGFACE_REPO_ID_PATTERN,
     huggingface_repo_id_validators,
@@ -21,7 +23,8 @@ from catalog.identifiers import (
     id_part_validators,
 )
 from catalog.models.licenses import License
-from catalog.models.organizations import MembershipRole, Organization
+from catalog.models.organizations import Organization
+from catalog.models.roles import MembershipRole, is_curator, managing_organization_ids
 from catalog.models.taxonomy import Language, Modality, Tag, Task
 
 
@@ -149,7 +152,16 @@ class ArtifactQuerySet(models.QuerySet):
         led = Contribution.objects.filter(
             role=ContributionRole.LEAD,
             organization__memberships__user=user,
-            organization__memberships__role__in=[MembershipRole.ADMIN, MembershipRole.EDITOR],
+            organization__memberships__role__in=MembershipRole.editing(),
+        )
+        return self.filter(pk__in=led.values("artifact_id"))
+
+    def managed_by(self, user: User | AnonymousUser) -> ArtifactQuerySet:
+        """Entries whose fate `user` decides: led by an organization where they are admin."""
+        if is_curator(user):
+            return self.all()
+        led = Contribution.objects.filter(
+            role=ContributionRole.LEAD, organization_id__in=managing_organization_ids(user)
         )
         return self.filter(pk__in=led.values("artifact_id"))
 
@@ -427,6 +439,10 @@ class Artifact(models.Model):
     def is_public(self) -> bool:
         return ArtifactStatus(self.status).is_public
 
+    def contributions_lead_first(self) -> list[Contribution]:
+        """Its (prefetched) contributions: the lead first, then by name as people read."""
+        return lead_first(self.contributions.all())
+
     @property
     def lead_organization(self) -> Organization | None:
         """The lead organization, read from prefetched contributions when there are any."""
@@ -434,6 +450,14 @@ class Artifact(models.Model):
             if contribution.role == ContributionRole.LEAD:
                 return contribution.organization
         return None
+
+
+def lead_first(contributions: Iterable[Contribution]) -> list[Contribution]:
+    """Contributions in the order every list shows them: the lead, then by name as people
+    read. A plain function, so migrations' historical models can use it too."""
+    return sorted(
+        contributions, key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name.lower())
+    )
 
 
 class ContributionRole(models.TextChoices):
@@ -455,7 +479,8 @@ class Contribution(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-role", "organization__name"]  # 'lead' > 'contributor': the lead first
+        # The lead first ('lead' > 'contributor'), then by name as people read: lead_first().
+        ordering = ["-role", Lower("organization__name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["artifact", "organization"], name="contribution_once_per_organization"

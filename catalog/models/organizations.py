@@ -1,6 +1,9 @@
 """Members of the alliance and the people who act for them."""
 
+from __future__ import annotations
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,6 +11,12 @@ from simple_history.models import HistoricalRecords
 
 from catalog.countries import country_name, validate_country_code
 from catalog.identifiers import ORGANIZATION_SLUG_PATTERN, organization_slug_validator
+from catalog.models.roles import (
+    MembershipRole,
+    is_curator,
+    managing_organization_ids,
+    member_organization_ids,
+)
 
 
 class OrganizationKind(models.TextChoices):
@@ -81,16 +90,20 @@ class Organization(models.Model):
         return country_name(self.country)
 
 
-class MembershipRole(models.TextChoices):
-    """Roles inside one organization, after CKAN."""
+class MembershipQuerySet(models.QuerySet):
+    """Whose memberships a user may see and manage, for the admin and the API."""
 
-    ADMIN = "admin", "Admin"  # manages the organization's people and entries
-    EDITOR = "editor", "Editor"  # creates and edits entries, submits them for review
-    VIEWER = "viewer", "Viewer"  # sees the organization's drafts
+    def visible_to(self, user: User | AnonymousUser) -> MembershipQuerySet:
+        """Curators see every membership; a member sees those of their organizations."""
+        if is_curator(user):
+            return self.all()
+        return self.filter(organization__in=member_organization_ids(user))
 
-    @property
-    def can_edit(self) -> bool:
-        return self in {MembershipRole.ADMIN, MembershipRole.EDITOR}
+    def managed_by(self, user: User | AnonymousUser) -> MembershipQuerySet:
+        """Curators manage every membership; an organization's admins manage its own."""
+        if is_curator(user):
+            return self.all()
+        return self.filter(organization__in=managing_organization_ids(user))
 
 
 class Membership(models.Model):
@@ -104,6 +117,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization__name", "user__username"]

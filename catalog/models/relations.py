@@ -110,11 +110,14 @@ def check_edge(
 
 
 class RelationQuerySet(models.QuerySet):
-    def with_visible_targets(self, user) -> RelationQuerySet:
-        """Edges to external works or to artifacts `user` may see: no draft leaks by name."""
-        return self.filter(
-            Q(target__isnull=True) | Q(target__in=Artifact.objects.visible_to(user).values("pk"))
-        )
+    def visible_to(self, user) -> RelationQuerySet:
+        """The edges `user` may see: no draft leaks by name through an edge."""
+        return self.within(Artifact.objects.visible_to(user))
+
+    def within(self, artifacts: models.QuerySet) -> RelationQuerySet:
+        """Edges whose both ends are among `artifacts` (an external target counts as in)."""
+        ids = artifacts.values("pk")
+        return self.filter(source__in=ids).filter(Q(target__isnull=True) | Q(target__in=ids))
 
 
 class Relation(models.Model):

@@ -21,13 +21,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.access import (
-    EDITING_ROLES,
-    is_active_user,
-    is_curator,
-    organization_roles,
-)
 from catalog.models.organizations import Organization
+from catalog.models.roles import is_active_user, is_curator, organization_roles
 
 # Every secret starts with this, so secret scanners (and people) recognise a leaked one.
 TOKEN_PREFIX = "alc_"  # noqa: S105 (a marker, not a secret)
@@ -229,7 +224,8 @@ class ApiToken(models.Model):
         if scope == TokenScope.PUBLISH:
             return False
         if scope in (TokenScope.WRITE, TokenScope.SUBMIT):
-            return organization_roles(self.user).get(organization_id) in EDITING_ROLES
+            role = organization_roles(self.user).get(organization_id)
+            return role is not None and role.can_edit
         return True
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Prefetch
 
-from catalog.models import ContributionRole
+from catalog.models.artifacts import lead_first
 from catalog.search import backends, vocabulary
 
 BATCH_SIZE = 2000
@@ -32,11 +32,7 @@ def document_values(artifact) -> dict[str, str]:
         *sorted({license.category for license in artifact.licenses.all()}),
     ]
     organizations = []
-    contributions = sorted(
-        artifact.contributions.all(),
-        key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name),
-    )
-    for contribution in contributions:
+    for contribution in lead_first(artifact.contributions.all()):
         organization = contribution.organization
         organizations.append(organization.name)
         if organization.full_name and organization.full_name != organization.name:

@@ -6,7 +6,7 @@ is not an installed app, so it has no template tag library of its own).
 
 from __future__ import annotations
 
-from catalog.models import Artifact, ArtifactKind, ContributionRole
+from catalog.models import Artifact, ArtifactKind
 from catalog.web.license_answers import LicenseSummary, summarize_license
 
 UNVERIFIED_FIELD_LABELS = {
@@ -49,11 +49,7 @@ def as_cards(artifacts) -> list[Artifact]:
     for artifact in artifacts:
         artifact.license_summary = summarize_license(artifact)
         artifact.license_phrase = license_phrase(artifact.license_summary)
-        contributions = sorted(
-            artifact.contributions.all(),
-            key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name.lower()),
-        )
-        artifact.card_organizations = [c.organization for c in contributions]
+        artifact.card_organizations = [c.organization for c in artifact.contributions_lead_first()]
     return artifacts
 
 

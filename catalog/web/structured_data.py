@@ -7,7 +7,7 @@ import json
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from catalog.models import Artifact, ArtifactKind, Contribution, ContributionRole
+from catalog.models import Artifact, ArtifactKind
 
 SCHEMA_TYPES = {
     ArtifactKind.DATASET: "Dataset",
@@ -42,7 +42,7 @@ def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[s
     elif artifact.license_expression:
         data["license"] = artifact.license_expression
     creators = []
-    for contribution in sorted_contributions(artifact):
+    for contribution in artifact.contributions_lead_first():
         organization = contribution.organization
         entry = {"@type": "Organization", "name": organization.name}
         if organization.website:
@@ -71,11 +71,3 @@ def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[s
 def json_ld_script(data: dict) -> SafeString:
     text = json.dumps(data, ensure_ascii=False, sort_keys=False).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', SafeString(text))
-
-
-def sorted_contributions(artifact: Artifact) -> list[Contribution]:
-    """The (prefetched) contributions, lead first, then by organization name."""
-    return sorted(
-        artifact.contributions.all(),
-        key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name.lower()),
-    )

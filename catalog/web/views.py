@@ -38,7 +38,7 @@ from catalog.web.presentation import (
     parameter_count,
     unverified_claims,
 )
-from catalog.web.structured_data import artifact_json_ld, json_ld_script, sorted_contributions
+from catalog.web.structured_data import artifact_json_ld, json_ld_script
 from catalog.web.throttled import refuse_if_throttled
 
 NEWEST_COUNT = 6
@@ -143,7 +143,7 @@ def artifact_detail(request, namespace: str, slug: str):
     }
     if context["withdrawn"]:
         # A tombstone: who made it and why it is gone, nothing that invites use.
-        context["contributions"] = sorted_contributions(artifact)
+        context["contributions"] = artifact.contributions_lead_first()
         return render(request, "web/artifact_withdrawn.html", context, status=410)
 
     published = Artifact.objects.published()
@@ -166,7 +166,7 @@ def artifact_detail(request, namespace: str, slug: str):
     ]
     context.update(
         {
-            "contributions": sorted_contributions(artifact),
+            "contributions": artifact.contributions_lead_first(),
             "license": license,
             "license_phrase": license_phrase(license),
             "description_html": render_markdown(artifact.description),

@@ -1,28 +1,53 @@
 """Who a user is to the catalog: anonymous, a member's staff, a curator or a superuser.
 
-Visibility itself is written once, on the QuerySets (`published()`, `visible_to(user)`,
-`in_workspace_of(user)`, `editable_by(user)`); these helpers answer the questions those
-methods, the admin and the workflow ask. Nothing here imports the models at module
-level, because the models import this module.
-
 Roles, from the widest to the narrowest:
 
 - superusers and site-wide *curators* (members of the `curators` group) see and change
   every entry, and alone publish, send back and restore;
-- per organization, a Membership *admin* manages the organization's memberships and
-  entries, an *editor* creates and edits the organization's entries and submits them,
+- per organization, a Membership's role (`MembershipRole`) says what its holder may do:
+  an *admin* manages the organization's memberships and its entries' fate (deprecate,
+  withdraw), an *editor* creates and edits the organization's entries and submits them,
   a *viewer* sees the organization's drafts.
+
+Visibility itself is written once, on the QuerySets (`Artifact.objects.visible_to`,
+`editable_by`, `managed_by`; `Membership.objects.managed_by`; `Relation.objects
+.visible_to`); the functions here answer the questions those methods ask. This module is
+the lowest of the models package: it imports no model.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
 
 CURATORS_GROUP = "curators"
 MEMBERS_GROUP = "members"
 
-EDITING_ROLES = ("admin", "editor")  # MembershipRole values that may change entries
-MANAGING_ROLES = ("admin",)  # MembershipRole values that may manage memberships
+
+class MembershipRole(models.TextChoices):
+    """Roles inside one organization, after CKAN."""
+
+    ADMIN = "admin", "Admin"  # manages the organization's people and entries
+    EDITOR = "editor", "Editor"  # creates and edits entries, submits them for review
+    VIEWER = "viewer", "Viewer"  # sees the organization's drafts
+
+    @property
+    def can_edit(self) -> bool:
+        """May create and change the organization's entries and submit them for review."""
+        return self in (MembershipRole.ADMIN, MembershipRole.EDITOR)
+
+    @property
+    def can_manage(self) -> bool:
+        """May manage the organization's memberships, and deprecate or withdraw its entries."""
+        return self == MembershipRole.ADMIN
+
+    @classmethod
+    def editing(cls) -> list[MembershipRole]:
+        return [role for role in cls if role.can_edit]
+
+    @classmethod
+    def managing(cls) -> list[MembershipRole]:
+        return [role for role in cls if role.can_manage]
 
 
 def is_active_user(user: User | AnonymousUser) -> bool:
@@ -42,13 +67,16 @@ def is_curator(user: User | AnonymousUser) -> bool:
     return cached
 
 
-def organization_roles(user: User | AnonymousUser) -> dict[int, str]:
+def organization_roles(user: User | AnonymousUser) -> dict[int, MembershipRole]:
     """The user's role in each organization, by organization id (one query, then cached)."""
     if not is_active_user(user):
         return {}
     cached = getattr(user, "_catalog_organization_roles", None)
     if cached is None:
-        cached = dict(user.memberships.values_list("organization_id", "role"))
+        cached = {
+            organization_id: MembershipRole(role)
+            for organization_id, role in user.memberships.values_list("organization_id", "role")
+        }
         user._catalog_organization_roles = cached
     return cached
 
@@ -60,12 +88,12 @@ def member_organization_ids(user: User | AnonymousUser) -> set[int]:
 
 def editing_organization_ids(user: User | AnonymousUser) -> set[int]:
     """Organizations whose entries the user may create and change (admin or editor)."""
-    return {org for org, role in organization_roles(user).items() if role in EDITING_ROLES}
+    return {org for org, role in organization_roles(user).items() if role.can_edit}
 
 
 def managing_organization_ids(user: User | AnonymousUser) -> set[int]:
-    """Organizations whose memberships the user manages (admin)."""
-    return {org for org, role in organization_roles(user).items() if role in MANAGING_ROLES}
+    """Organizations whose memberships and entries' fate the user manages (admin)."""
+    return {org for org, role in organization_roles(user).items() if role.can_manage}
 
 
 def may_lead_for(user: User | AnonymousUser, organization_id: int | None) -> bool:
@@ -73,12 +101,6 @@ def may_lead_for(user: User | AnonymousUser, organization_id: int | None) -> boo
     if is_curator(user):
         return True
     return organization_id in editing_organization_ids(user)
-
-
-def may_manage_memberships_of(user: User | AnonymousUser, organization_id: int | None) -> bool:
-    if is_curator(user):
-        return True
-    return organization_id in managing_organization_ids(user)
 
 
 def forget_roles(user: User | AnonymousUser) -> None:
