@@ -551,3 +551,16 @@ def test_post_creates_an_entry_with_its_edges(client, secret, ibm):
     assert wrong.status_code == 400
     assert list(wrong.json()) == ["relations"]
     assert not Artifact.objects.filter(slug="granite-5").exists()
+
+
+def test_a_body_over_the_size_limit_is_413_and_nothing_applies(client, secret, draft, settings):
+    before = snapshot(draft)
+    huge = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = send(client, "PATCH", draft, secret, {"description": huge})
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert response.json() == {
+        "detail": f"The request body is larger than the {limit:,} bytes an entry may take."
+    }
+    assert snapshot(draft) == before

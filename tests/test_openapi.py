@@ -302,7 +302,7 @@ def test_errors_are_documented_with_their_shape(schema):
 # ------------------------------------------------------------------------------
 # Writes: every transition, every answer it documents.
 # ------------------------------------------------------------------------------
-WRITE_STATUSES = (200, 400, 401, 403, 404, 409, 412, 428, 429)
+WRITE_STATUSES = (200, 400, 401, 403, 404, 409, 412, 413, 428, 429)
 WRITE_CASES = [
     (f"/api/v1/artifacts/{{namespace}}/{{slug}}/{transition_path(t)}/", status)
     for t in TRANSITIONS.values()
@@ -341,6 +341,8 @@ def test_write_responses_validate_against_the_schema(client, schema, settings, p
     body = {"note": "A note."}
     if status == 400:
         body = {"surprise": "field"}
+    elif status == 413:
+        body = {"note": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
     elif status == 401:
         del headers["HTTP_AUTHORIZATION"]
     elif status == 403:
@@ -390,6 +392,8 @@ def test_entry_write_responses_validate_against_the_schema(
     body = {"name": "Granite", "summary": "A model."}
     if status == 400:
         body = {"status": "published"}
+    elif status == 413:
+        body["description"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     elif status == 401:
         del headers["HTTP_AUTHORIZATION"]
     elif status == 403:
@@ -416,7 +420,7 @@ def test_entry_write_responses_validate_against_the_schema(
     validate(schema, ENTRY, response, method)
 
 
-CREATE_STATUSES = (201, 400, 401, 403, 422, 429)
+CREATE_STATUSES = (201, 400, 401, 403, 413, 422, 429)
 
 
 @pytest.mark.parametrize("status", CREATE_STATUSES)
@@ -437,6 +441,8 @@ def test_create_responses_validate_against_the_schema(client, schema, settings, 
     }
     if status == 400:
         body["status"] = "published"
+    elif status == 413:
+        body["description"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     elif status == 401:
         del headers["HTTP_AUTHORIZATION"]
     elif status == 403:

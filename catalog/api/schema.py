@@ -319,6 +319,11 @@ WRITE_RESPONSES = {
         "you read it. The body is the entry as it is now, with its ETag; nothing was "
         "changed. Re-apply your change to it and send again.",
     ),
+    413: OpenApiResponse(
+        ErrorDetailSerializer,
+        description="The body is larger than the limit (`DATA_UPLOAD_MAX_MEMORY_SIZE`, "
+        "2.5 MB by default); nothing was changed.",
+    ),
     428: OpenApiResponse(
         ErrorDetailSerializer,
         description="If-Match is missing (or `*`): send the entry's ETag.",

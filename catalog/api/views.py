@@ -261,7 +261,7 @@ class ArtifactViewSet(TokenWriteMixin, EntryChanges, viewsets.GenericViewSet):
             409: OpenApiResponse(
                 ErrorDetailSerializer, description="Not a draft: withdraw it instead."
             ),
-            **{code: r for code, r in WRITE_RESPONSES.items() if code != 400},
+            **{code: r for code, r in WRITE_RESPONSES.items() if code not in (400, 413)},
         },
     )
     def destroy(self, request: Request, namespace: str, slug: str) -> Response:

@@ -1,0 +1,21 @@
+"""Errors the framework leaves as HTML pages, answered in the API's JSON instead."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+def api_exception_handler(exc, context) -> Response | None:
+    """DRF's handler, plus a 413 naming the limit for a body over
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django would answer an HTML 400)."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": f"The request body is larger than the {limit:,} bytes an entry may take."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return exception_handler(exc, context)
