@@ -308,6 +308,19 @@ def test_model_info_has_the_lineage_as_card_data(api, client, repo_id):
 
 
 @live
+def test_expand_gives_only_what_is_asked_and_known(api, client):
+    entry = v1_entry(client, "meta/code-llama")
+    info = api.model_info("meta/code-llama", expand=["downloads", "likes", "tags"])
+    assert set(entry["tags"] + entry["tasks"]) <= set(info.tags)
+    assert (info.downloads, info.likes, info.card_data, info.author) == (None, None, None, None)
+
+    _, expected = v1(client, kind="model", ordering="-released")
+    models = list(api.list_models(sort="created_at", expand=["createdAt"], limit=PAGE + 1))
+    assert [m.id for m in models] == expected[: PAGE + 1]
+    assert all(m.created_at and m.tags is None and m.author is None for m in models)
+
+
+@live
 def test_a_revision_the_catalog_does_not_keep_is_not_found(api):
     with pytest.raises(RevisionNotFoundError):
         api.model_info("meta/code-llama", revision="v1.0/x")
@@ -483,6 +496,7 @@ def test_the_last_0x_client(hub, client, hub_requests, tmp_path):
         ({"search": "the"}, "search"),
         ({"filter": ["llm", "chat"]}, "filter"),
         ({"filter": "text-generation", "pipeline_tag": "summarization"}, "filter"),
+        ({"filter": "pytorch", "limit": "abc"}, "limit"),  # checked before "no entry has it"
     ],
 )
 def test_bad_input_is_a_400_in_the_hubs_words(seeded, client, params, parameter):

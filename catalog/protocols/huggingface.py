@@ -6,7 +6,8 @@
 Routes (catalog/protocols/huggingface_urls.py), no trailing slash, never a redirect:
 `GET /api/models`, `/api/models/<id>`, `/api/models/<id>/revision/main`, and the same
 under `/api/datasets`. An entry's id is its catalog id (`meta/llama-2`), which has the
-Hub's repo-id shape. Tools are neither: they are not listed here (see docs/integrations.md).
+Hub's repo-id shape. Tools are neither models nor datasets, and not listed here (see
+docs/integrations.md).
 
 Lists run `run_search`, the search of `/api/v1/artifacts/`, with the Hub's parameters
 read as the catalog's (huggingface_question.py); they answer a bare JSON array and an
@@ -255,8 +256,9 @@ class RepoInfoView(HubView):
     def get(self, request: Request, repo_id: str, revision: str | None = None) -> Response:
         namespace, _, slug = repo_id.partition("/")
         visible = Artifact.objects.visible_to(request.user).filter(kind=self.kind)
-        artifact = hub_artifacts(visible, request.user).filter(namespace=namespace, slug=slug)
-        artifact = next(iter(artifact), None)
+        artifact = (
+            hub_artifacts(visible, request.user).filter(namespace=namespace, slug=slug).first()
+        )
         if artifact is None:
             return hub_error(404, REPO_NOT_FOUND, code="RepoNotFound")
         if revision is not None and revision != REVISION:

@@ -68,7 +68,7 @@ FALSE = frozenset({"false", "0", "no"})
 
 
 class BadQuestion(ValueError):
-    """A parameter the Hub's clients would not send, or one the catalog cannot answer."""
+    """A bad parameter, or a question the catalog cannot answer as the Hub would."""
 
 
 class NothingMatches(Exception):
@@ -101,6 +101,8 @@ def read_question(params: QueryDict, *, kind: str) -> Question:
                 f"{name}: the catalog does not know {unknown}; leave {name} out "
                 "(or ask the Hugging Face Hub)."
             )
+    # Every parameter is checked before a filter may answer "nothing matches".
+    full, card_data = flag(params, "full"), flag(params, "cardData")
     search = QueryDict(mutable=True)
     search["kind"] = kind
     words = " ".join(value.strip() for value in params.getlist("search") if value.strip())
@@ -113,15 +115,14 @@ def read_question(params: QueryDict, *, kind: str) -> Question:
     for name in ("cursor", "page"):  # where a `next` link of ours goes on
         if params.get(name):
             search[name] = params[name]
-    filters = _filters(params)
-    for name, value in filters.items():
+    for name, value in _parameter_bounds(params.get("num_parameters")).items():
         search[name] = value
-    search.update(_parameter_bounds(params.get("num_parameters")))
-    search._mutable = False
+    for name, value in _filters(params).items():
+        search[name] = value
     return Question(
         search_params=search,
-        full=flag(params, "full"),
-        card_data=flag(params, "cardData"),
+        full=full,
+        card_data=card_data,
         expand=[value for value in params.getlist("expand") if value.strip()],
     )
 
