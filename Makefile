@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The last 0.x huggingface_hub client cannot share .venv with the 2.x one; the tests run
+# it from here (tests/test_protocol_huggingface.py).
+HF0_VENV := .venv-hf0
 PORT ?= 8000
 HOST ?= 127.0.0.1
 # Test processes: one per core by default (pytest-xdist); WORKERS=0 runs in this process.
@@ -27,7 +30,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed
+$(HF0_VENV)/.installed: requirements-hf0.lock
+	$(PYTHON) -m venv $(HF0_VENV)
+	$(HF0_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-hf0.lock
+	@touch $@
+
+install: $(VENV)/.installed $(HF0_VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -79,4 +87,4 @@ bench: install
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache
+	rm -rf $(VENV) $(HF0_VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache

@@ -13,5 +13,7 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The Hugging Face Hub's read API: /api/models, /api/datasets (no trailing slash).
+    path("", include("catalog.protocols.huggingface_urls", namespace="huggingface")),
     path("", include("catalog.web.urls", namespace="web")),
 ]

@@ -145,6 +145,14 @@ FILTERS = [
     ),
     ({"has_huggingface": "true"}, lambda: published().exclude(huggingface_repo_id="")),
     ({"has_huggingface": "false"}, lambda: published().filter(huggingface_repo_id="")),
+    (
+        {"trained_on": ["hugging-face/the-stack", "hugging-face/ultrachat-200k"]},
+        lambda: published().filter(
+            relations__relation_type="trained_on",
+            relations__target__namespace="hugging-face",
+            relations__target__slug__in=["the-stack", "ultrachat-200k"],
+        ),
+    ),
     ({"commercial_use": "false"}, lambda: published().filter(licenses__commercial_use=False)),
     (
         {"commercial_use": "true"},
@@ -380,6 +388,8 @@ BAD = [
     ({"openness_class": "IV"}, "openness_class"),
     ({"commercial_use": "maybe"}, "commercial_use"),
     ({"has_huggingface": "yes"}, "has_huggingface"),
+    ({"trained_on": "hugging-face/no-such-dataset"}, "trained_on"),
+    ({"trained_on": "meta/llama-2"}, "trained_on"),  # a model, not a dataset
     ({"ordering": "popularity"}, "ordering"),
     ({"ordering": "--name"}, "ordering"),
     ({"released_after": "last year"}, "released_after"),

@@ -27,6 +27,8 @@ from catalog.models import (
     ModelVariant,
     OpennessClass,
     Organization,
+    Relation,
+    RelationType,
     Tag,
     Task,
 )
@@ -57,6 +59,30 @@ class ParameterCountField(forms.Field):
 
 class ParameterCountFilter(django_filters.Filter):
     field_class = ParameterCountField
+
+
+class ArtifactIdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Entry ids (`<namespace>/<slug>`) of rows in the queryset; unknown ones are errors."""
+
+    def _check_values(self, value):
+        wanted = {str(v) for v in value}
+        matching = Q(pk__in=[])
+        for repo_id in wanted:
+            namespace, _, slug = repo_id.partition("/")
+            matching |= Q(namespace=namespace, slug=slug)
+        found = list(self.queryset.filter(matching))
+        known = {artifact.repo_id for artifact in found}
+        for repo_id in sorted(wanted - known):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": repo_id},
+            )
+        return found
+
+
+class ArtifactIdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ArtifactIdsField
 
 
 class TermFilter(django_filters.ModelMultipleChoiceFilter):
@@ -196,6 +222,14 @@ class ArtifactFilterSet(django_filters.FilterSet):
         help_text="true: entries with a Hugging Face repository; false: those without.",
     )
 
+    trained_on = ArtifactIdsFilter(
+        field_name="relations",
+        queryset=Artifact.objects.published().filter(kind=ArtifactKind.DATASET),
+        method="filter_trained_on",
+        help_text="Models trained on this published dataset, by its id, "
+        "e.g. hugging-face/the-stack (the lineage's 'trained on').",
+    )
+
     class Meta:
         model = Artifact
         fields: list[str] = []
@@ -245,6 +279,10 @@ class ArtifactFilterSet(django_filters.FilterSet):
         if "true" in value:
             return queryset.exclude(huggingface_repo_id="")
         return queryset.filter(huggingface_repo_id="")
+
+    def filter_trained_on(self, queryset, name, value):
+        edges = Relation.objects.filter(relation_type=RelationType.TRAINED_ON, target__in=value)
+        return queryset.filter(pk__in=edges.values("source_id"))
 
     def filter_parameter_range(self, queryset, name, value):
         # min and max bound the same variant: a 7B-70B family is not "between 10B and
