@@ -7,6 +7,7 @@ import json
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from catalog.licenses import license_reference
 from catalog.models import Artifact, ArtifactKind, Contribution, ContributionRole
 
 SCHEMA_TYPES = {
@@ -36,11 +37,8 @@ def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[s
         data["datePublished"] = artifact.released_display
     if artifact.version:
         data["version"] = artifact.version
-    licenses = list(artifact.licenses.all())
-    if len(licenses) == 1 and licenses[0].url:
-        data["license"] = licenses[0].url
-    elif artifact.license_expression:
-        data["license"] = artifact.license_expression
+    if license := license_reference(artifact):
+        data["license"] = license
     creators = []
     for contribution in sorted_contributions(artifact):
         organization = contribution.organization
