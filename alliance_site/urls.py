@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog.health import healthz, readyz
 from catalog.metrics import metrics
+from catalog.protocols import dcat
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,5 +14,12 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # DCAT-AP 3 for data portals: the catalog, and each entry beside its page.
+    re_path(r"^catalog\.(?P<fmt>ttl|jsonld)$", dcat.catalog_view, name="dcat-catalog"),
+    re_path(
+        r"^artifacts/(?P<namespace>[^/]+)/(?P<slug>[^/]+)\.(?P<fmt>ttl|jsonld)$",
+        dcat.entry_view,
+        name="dcat-entry",
+    ),
     path("", include("catalog.web.urls", namespace="web")),
 ]
