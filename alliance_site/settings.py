@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django.contrib.sitemaps",
     "catalog",
 ]
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog.health import healthz, readyz
 from catalog.metrics import metrics
 from catalog.protocols import dcat
+from catalog.web.sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -21,5 +23,19 @@ urlpatterns = [
         dcat.entry_view,
         name="dcat-entry",
     ),
+    # For search engines: an index of sitemaps, each paged by Django past 50,000 addresses.
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("catalog.web.urls", namespace="web")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -19,8 +20,12 @@ SCHEMA_TYPES = {
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[str]) -> dict:
-    """The artifact as schema.org data, with only verified facts."""
+def artifact_json_ld(
+    artifact: Artifact, *, page_url: str, upstream_urls: list[str], catalog_url: str
+) -> dict:
+    """The artifact as schema.org data, with only verified facts. A dataset names the
+    catalog that holds it (`includedInDataCatalog`), as Google Dataset Search reads it;
+    `catalog_url` is the site's home page."""
     data = {
         "@context": "https://schema.org",
         "@type": SCHEMA_TYPES[artifact.kind],
@@ -31,6 +36,12 @@ def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[s
         "description": artifact.summary,
         "dateModified": artifact.updated_at.isoformat(),
     }
+    if artifact.kind == ArtifactKind.DATASET:
+        data["includedInDataCatalog"] = {
+            "@type": "DataCatalog",
+            "name": settings.CATALOG_NAME,
+            "url": catalog_url,
+        }
     if artifact.kind == ArtifactKind.MODEL:
         data["additionalType"] = "https://en.wikipedia.org/wiki/Machine_learning_model"
     if artifact.released_on:
