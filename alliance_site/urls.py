@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from catalog.health import healthz, readyz
 from catalog.metrics import metrics
 from catalog.protocols import dcat
+from catalog.protocols.croissant import CroissantView
 from catalog.web.sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
@@ -14,6 +15,14 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("catalog.api.urls", namespace="api")),
+    # Croissant beside the entry in the API, but wired here so the API package never
+    # imports the protocols (which build on it). No trailing slash: the address given
+    # to Croissant readers.
+    path(
+        "api/v1/artifacts/<str:namespace>/<str:slug>/croissant",
+        CroissantView.as_view(),
+        name="artifact-croissant",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # DCAT-AP 3 for data portals: the catalog, and each entry beside its page.

@@ -2,7 +2,6 @@ from django.urls import path
 
 from catalog.api import views
 from catalog.api.transitions import TRANSITION_VIEWS
-from catalog.protocols.croissant import CroissantView
 
 app_name = "api"
 
@@ -36,12 +35,6 @@ urlpatterns = [
         "artifacts/<str:namespace>/<str:slug>/lineage/",
         views.ArtifactViewSet.as_view({"get": "lineage"}),
         name="artifact-lineage",
-    ),
-    # No trailing slash: the address Croissant readers are given (docs/integrations).
-    path(
-        "artifacts/<str:namespace>/<str:slug>/croissant",
-        CroissantView.as_view(),
-        name="artifact-croissant",
     ),
     *(
         path(
