@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django.contrib.sitemaps",
     "catalog",
 ]
 
@@ -274,6 +275,16 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "catalog.models.OrganizationKind",
     },
 }
+
+# ------------------------------------------------------------------------------
+# How the catalog names itself to harvesters and search engines: the DCAT catalog
+# (/catalog.ttl), Croissant and the pages' schema.org data.
+# ------------------------------------------------------------------------------
+CATALOG_NAME = "Alliance Catalog"
+CATALOG_DESCRIPTION = (
+    "The open catalog of AI models, datasets and tools shared by the AI Alliance's members."
+)
+CATALOG_PUBLISHER = "AI Alliance"
 
 # ------------------------------------------------------------------------------
 # Security: every protection on in production. TLS ends at the load balancer,

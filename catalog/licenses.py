@@ -315,3 +315,14 @@ def derived_license_warnings(artifact: Artifact) -> list[str]:
                     "share it under these terms."
                 )
     return warnings
+
+
+def license_reference(artifact: Artifact) -> str:
+    """The entry's license as one reference for metadata readers (schema.org, Croissant):
+    the license's URL when the expression names one license that has one, otherwise
+    the SPDX expression itself; "" when no license is confirmed. Reads the prefetched
+    `licenses`."""
+    licenses = list(artifact.licenses.all())
+    if len(licenses) == 1 and licenses[0].url:
+        return licenses[0].url
+    return artifact.license_expression

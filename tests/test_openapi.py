@@ -75,6 +75,18 @@ CASES = [
         "/api/v1/artifacts/meta/no-such-thing/lineage/",
         {},
     ),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/croissant",
+        200,
+        "/api/v1/artifacts/hugging-face/the-stack/croissant",
+        {},
+    ),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/croissant",
+        404,
+        "/api/v1/artifacts/meta/llama-2/croissant",
+        {},
+    ),
     ("/api/v1/organizations/", 200, "/api/v1/organizations/", {}),
     ("/api/v1/organizations/", 200, "/api/v1/organizations/", {"kind": "university"}),
     ("/api/v1/organizations/", 400, "/api/v1/organizations/", {"kind": "pirate"}),
@@ -90,6 +102,10 @@ THROTTLED_CASES = [
     ("/api/v1/artifacts/", "/api/v1/artifacts/"),
     ("/api/v1/artifacts/{namespace}/{slug}/", "/api/v1/artifacts/meta/llama-2/"),
     ("/api/v1/artifacts/{namespace}/{slug}/lineage/", "/api/v1/artifacts/meta/llama-2/lineage/"),
+    (
+        "/api/v1/artifacts/{namespace}/{slug}/croissant",
+        "/api/v1/artifacts/hugging-face/the-stack/croissant",
+    ),
     ("/api/v1/organizations/", "/api/v1/organizations/"),
     ("/api/v1/organizations/{slug}/", "/api/v1/organizations/ibm/"),
     ("/api/v1/licenses/", "/api/v1/licenses/"),
@@ -159,8 +175,9 @@ def documented_response(schema: dict, path: str, status: int, method: str = "get
 
 def validate(schema: dict, path: str, response, method: str = "get") -> None:
     documented = documented_response(schema, path, response.status_code, method)
-    assert response["Content-Type"] == "application/json"
-    body_schema = documented["content"]["application/json"]["schema"]
+    # JSON everywhere, but for documents in another JSON format (Croissant's JSON-LD).
+    assert response["Content-Type"] in documented["content"]
+    body_schema = documented["content"][response["Content-Type"]]["schema"]
     validator = jsonschema.Draft202012Validator(
         {**strict(body_schema), "components": strict(schema["components"])},
         format_checker=FORMATS,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from catalog.licenses import license_reference
 from catalog.models import Artifact, ArtifactKind
 
 SCHEMA_TYPES = {
@@ -18,8 +20,12 @@ SCHEMA_TYPES = {
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[str]) -> dict:
-    """The artifact as schema.org data, with only verified facts."""
+def artifact_json_ld(
+    artifact: Artifact, *, page_url: str, upstream_urls: list[str], catalog_url: str
+) -> dict:
+    """The artifact as schema.org data, with only verified facts. A dataset names the
+    catalog that holds it (`includedInDataCatalog`), as Google Dataset Search reads it;
+    `catalog_url` is the site's home page."""
     data = {
         "@context": "https://schema.org",
         "@type": SCHEMA_TYPES[artifact.kind],
@@ -30,17 +36,20 @@ def artifact_json_ld(artifact: Artifact, *, page_url: str, upstream_urls: list[s
         "description": artifact.summary,
         "dateModified": artifact.updated_at.isoformat(),
     }
+    if artifact.kind == ArtifactKind.DATASET:
+        data["includedInDataCatalog"] = {
+            "@type": "DataCatalog",
+            "name": settings.CATALOG_NAME,
+            "url": catalog_url,
+        }
     if artifact.kind == ArtifactKind.MODEL:
         data["additionalType"] = "https://en.wikipedia.org/wiki/Machine_learning_model"
     if artifact.released_on:
         data["datePublished"] = artifact.released_display
     if artifact.version:
         data["version"] = artifact.version
-    licenses = list(artifact.licenses.all())
-    if len(licenses) == 1 and licenses[0].url:
-        data["license"] = licenses[0].url
-    elif artifact.license_expression:
-        data["license"] = artifact.license_expression
+    if license := license_reference(artifact):
+        data["license"] = license
     creators = []
     for contribution in artifact.contributions_lead_first():
         organization = contribution.organization

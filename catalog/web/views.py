@@ -198,7 +198,10 @@ def artifact_detail(request, namespace: str, slug: str):
             "unverified": unverified_claims(artifact.unverified),
             "json_ld": json_ld_script(
                 artifact_json_ld(
-                    artifact, page_url=context["page_url"], upstream_urls=upstream_urls
+                    artifact,
+                    page_url=context["page_url"],
+                    upstream_urls=upstream_urls,
+                    catalog_url=request.build_absolute_uri(reverse("web:home")),
                 )
             ),
         }
