@@ -13,5 +13,7 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # CKAN's action API: /api/action/<name>, /api/3/action/<name> (catalog.protocols.ckan).
+    path("", include("catalog.protocols.ckan")),
     path("", include("catalog.web.urls", namespace="web")),
 ]
