@@ -10,8 +10,9 @@ Error (one entry per refused parameter, as ckanapi's ValidationError reads it), 
 when the client's rate is spent. An action CKAN would not know, or a body that is not a
 JSON object, answers 400 with a JSON string, "Bad request - ...", as CKAN does.
 
-Unknown parameters are ignored. A key that is not one of the catalog's tokens (ckanapi
-sends its `apikey` raw in Authorization and X-CKAN-API-Key) reads as anonymous.
+Unknown parameters are ignored. ckanapi sends its `apikey` raw, in Authorization and in
+X-CKAN-API-Key: one of the catalog's tokens (`alc_...`) signs in as its user, as
+`Authorization: Bearer alc_...` does; any other key reads as anonymous.
 Throttled as the rest of the API (catalog.api.throttling). The actions are in
 ckan_actions, the package mapping in ckan_packages, the search in ckan_search;
 docs/integrations/ckan.md documents them (they are not in the OpenAPI schema).
@@ -20,6 +21,7 @@ docs/integrations/ckan.md documents them (they are not in the OpenAPI schema).
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.http.request import HttpHeaders
 from django.urls import re_path, reverse
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import (
@@ -33,6 +35,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from catalog.api.authentication import ApiTokenAuthentication
+from catalog.models import TOKEN_PREFIX
 from catalog.protocols.ckan_actions import ACTIONS
 from catalog.protocols.ckan_requests import (
     AuthorizationError,
@@ -52,6 +55,29 @@ WRITE_WORDS = {
 }
 
 
+class CkanApiKeyAuthentication(ApiTokenAuthentication):
+    """A token of ours sent as ckanapi sends keys: raw, with no scheme. It is checked
+    exactly as a Bearer token is; a key that is not ours is not read at all."""
+
+    def authenticate(self, request) -> tuple | None:
+        key = request.META.get("HTTP_X_CKAN_API_KEY") or request.META.get("HTTP_AUTHORIZATION", "")
+        if not key.startswith(TOKEN_PREFIX):
+            return None
+        return super().authenticate(_AsBearer(request, key))
+
+
+class _AsBearer:
+    """`request`, seen with `key` as its Bearer credentials."""
+
+    def __init__(self, request, key: str):
+        self._request = request
+        self.META = {**request.META, "HTTP_AUTHORIZATION": f"Bearer {key}"}
+        self.headers = HttpHeaders(self.META)
+
+    def __getattr__(self, name: str):
+        return getattr(self._request, name)
+
+
 class ReadOnlySessionAuthentication(SessionAuthentication):
     """A signed-in member's session, without DRF's CSRF check: every action here only
     reads, so a forged request can change nothing (and another site cannot read the
@@ -62,7 +88,11 @@ class ReadOnlySessionAuthentication(SessionAuthentication):
 
 
 class CkanActionView(APIView):
-    authentication_classes = [ApiTokenAuthentication, ReadOnlySessionAuthentication]
+    authentication_classes = [
+        ApiTokenAuthentication,
+        CkanApiKeyAuthentication,
+        ReadOnlySessionAuthentication,
+    ]
     renderer_classes = [JSONRenderer]
     parser_classes = []  # the body is read as CKAN reads it: ckan_requests.action_parameters
     schema = None  # not part of the OpenAPI schema; see docs/integrations/ckan.md

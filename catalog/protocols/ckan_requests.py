@@ -55,7 +55,7 @@ class ValidationError(CkanError):
 
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
-        summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+        summary = " ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
         super().__init__(summary)
 
     def error(self) -> dict:
