@@ -48,5 +48,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots-txt"),
+    # CKAN's action API: /api/action/<name>, /api/3/action/<name> (catalog.protocols.ckan).
+    path("", include("catalog.protocols.ckan")),
     path("", include("catalog.web.urls", namespace="web")),
 ]

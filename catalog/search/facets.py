@@ -124,6 +124,7 @@ FACETS: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {
     "task": _through_counts("tasks", "slug", "name"),
     "modality": _through_counts("modalities", "slug", "name"),
     "language": _through_counts("languages", "slug", "name"),
+    "tag": _through_counts("tags", "slug", "slug"),  # a free tag is its own label
 }
 
 

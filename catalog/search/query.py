@@ -351,17 +351,20 @@ def run_search(
     facets: Iterable[str] | None = None,
     load: Callable[[list[int]], list] = load_artifacts,
     correct: bool = True,
+    filterset_class: type[ArtifactFilterSet] = ArtifactFilterSet,
 ) -> SearchResult:
     """Search the catalog as `user` may see it; see the module docstring for the contract.
 
     `load` turns the page's artifact ids into what the caller shows; the API passes one
     that builds its JSON directly (catalog.api.results). With `correct`, a q that
     matches nothing is searched once more with its typos corrected, if that finds some.
+    `filterset_class` may add filters a protocol speaks (a subclass of
+    ArtifactFilterSet, e.g. CKAN's resource formats); they run as any other filter.
     """
     form = SearchForm(params)
     if not form.is_valid():
         # The filters are validated too, so that every bad parameter is named at once.
-        filterset = ArtifactFilterSet(params, queryset=Artifact.objects.none())
+        filterset = filterset_class(params, queryset=Artifact.objects.none())
         filterset.is_valid()
         return SearchResult(errors=_errors(form, filterset.form))
 
@@ -374,7 +377,7 @@ def run_search(
         params.setlist("kind", list(reading.kinds))
     statuses = [s for s in params.getlist("status") if s]
     base = Artifact.objects.visible_to(user) if statuses else Artifact.objects.published()
-    filterset = ArtifactFilterSet(params, queryset=base)
+    filterset = filterset_class(params, queryset=base)
     errors = {} if filterset.is_valid() else _errors(filterset.form)
     hidden = sorted({s for s in statuses if s not in PUBLIC_STATUSES})
     if hidden and not user.is_authenticated and "status" not in errors:
@@ -515,12 +518,24 @@ def run_search(
             corrected_params = given.copy()
             corrected_params["q"] = suggestion
             # A probe first: its matches only (its "page" is the ids, nothing loaded).
-            retry = run_search(corrected_params, user, facets=[], load=list, correct=False)
+            retry = run_search(
+                corrected_params,
+                user,
+                facets=[],
+                load=list,
+                correct=False,
+                filterset_class=filterset_class,
+            )
             better = result.count == 0 or retry.interpretation.match == "all"
             if retry.count and better:
                 if facet_names:
                     retry = run_search(
-                        corrected_params, user, facets=facet_names, load=load, correct=False
+                        corrected_params,
+                        user,
+                        facets=facet_names,
+                        load=load,
+                        correct=False,
+                        filterset_class=filterset_class,
                     )
                 elif retry.artifacts:
                     retry.artifacts = load(retry.artifacts)
