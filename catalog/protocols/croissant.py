@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 
 from catalog.api.schema import BAD_TOKEN, THROTTLED, CatalogAutoSchema, ErrorDetailSerializer
 from catalog.licenses import license_reference
-from catalog.models import Artifact, ArtifactKind, ContributionRole
+from catalog.models import Artifact, ArtifactKind
 from catalog.search.query import with_result_relations
 
 CROISSANT_1_1 = "http://mlcommons.org/croissant/1.1"
@@ -115,10 +115,7 @@ def croissant_document(artifact: Artifact, *, page_url: str) -> dict:
         document["citeAs"] = artifact.paper_url
     creators = [
         _organization(contribution.organization)
-        for contribution in sorted(
-            artifact.contributions.all(),
-            key=lambda c: (c.role != ContributionRole.LEAD, c.organization.name.lower()),
-        )
+        for contribution in artifact.contributions_lead_first()
     ]
     if creators:
         document["creator"] = creators

@@ -86,7 +86,7 @@ def hub_artifacts(artifacts: QuerySet[Artifact], user) -> QuerySet[Artifact]:
         # Lineage into the catalog only, to what `user` may see: no draft leaks by name.
         Prefetch(
             "relations",
-            queryset=Relation.objects.with_visible_targets(user)
+            queryset=Relation.objects.visible_to(user)
             .filter(target__isnull=False, relation_type__in=LINEAGE_RELATIONS)
             .select_related("target"),
             to_attr="hub_lineage",
