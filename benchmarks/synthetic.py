@@ -6,8 +6,9 @@ Zipf too, organizations are many (one per hundred entries, at least sixty) and u
 in size. The same `n` and `seed` give the same catalog, row for row, in a fresh
 database (a second run into the same database is refused).
 
-Rows are written with bulk_create (no signals), then the search documents are built
-in bulk. Synthetic rows are recognisable by their organizations' slugs ('syn-...').
+Rows are written with bulk_create (no signals), then each batch's search documents
+(text and card) are written by the catalog's own `refresh_documents`. Synthetic rows
+are recognisable by their organizations' slugs ('syn-...').
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from catalog.licenses import get_or_create_licenses, sync_fixture_licenses
 from catalog.models import (
     Artifact,
     ArtifactKind,
-    ArtifactSearchDocument,
     ArtifactStatus,
     Contribution,
     ContributionRole,
@@ -36,7 +36,6 @@ from catalog.models import (
     Task,
 )
 from catalog.search import documents as search_documents
-from catalog.search import vocabulary as search_vocabulary
 from catalog.search.facets import invalidate_facet_cache
 from catalog.seeding import SeedReport, load_taxonomy
 
@@ -181,17 +180,15 @@ def generate_catalog(n: int, seed: int = 1) -> int:
             leads.append(lead)
         artifacts = Artifact.objects.bulk_create(rows, batch_size=BATCH)
         Through = Artifact
-        contributions, variants, documents = [], [], []
+        contributions, variants = [], []
         links = {name: [] for name in ("licenses", "tasks", "modalities", "languages", "tags")}
         for artifact, lead in zip(artifacts, leads, strict=True):
-            text = {"terms": [], "organizations": [lead.name]}
             contributions.append(
                 Contribution(artifact=artifact, organization=lead, role=ContributionRole.LEAD)
             )
             if rng.random() < 0.2:
                 other = rng.choice(organizations)
                 if other != lead:
-                    text["organizations"].append(other.name)  # after the lead
                     contributions.append(
                         Contribution(
                             artifact=artifact, organization=other, role=ContributionRole.CONTRIBUTOR
@@ -218,34 +215,12 @@ def generate_catalog(n: int, seed: int = 1) -> int:
             chosen_tags = sorted(set(tag_words.sample(rng, rng.randint(1, 5))))
             for slug in chosen_tags:
                 links["tags"].append(Through.tags.through(artifact=artifact, tag=tags[slug]))
-            # The same text catalog.search.documents.document_values would compute.
-            text["terms"] = [
-                *sorted(slug.replace("-", " ") for slug in chosen_tags),
-                *sorted(t.name for t in set(chosen)),
-                modality.name,
-                license_.category,
-            ]
-            documents.append(
-                ArtifactSearchDocument(
-                    artifact=artifact,
-                    name=artifact.name,
-                    summary=artifact.summary,
-                    terms=" ".join(text["terms"]),
-                    organizations=" ".join(text["organizations"]),  # lead first
-                    description=artifact.description,
-                )
-            )
         Artifact.objects.bulk_update(artifacts, ["license_expression"], batch_size=BATCH)
         Contribution.objects.bulk_create(contributions, batch_size=BATCH)
         ModelVariant.objects.bulk_create(variants, batch_size=BATCH)
         for name, objects in links.items():
             getattr(Artifact, name).through.objects.bulk_create(objects, batch_size=BATCH)
-        ArtifactSearchDocument.objects.bulk_create(documents, batch_size=BATCH)
-        search_vocabulary.add_words(
-            search_vocabulary.words_of(
-                getattr(d, name) for d in documents for name in search_documents.DOCUMENT_FIELDS
-            )
-        )
+        search_documents.refresh_documents([artifact.pk for artifact in artifacts])
         created += len(artifacts)
     invalidate_facet_cache()
     return created

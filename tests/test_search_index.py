@@ -9,7 +9,15 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.http import QueryDict
 
-from catalog.models import Artifact, ArtifactSearchDocument, Modality, Tag, Task
+from catalog.models import (
+    Artifact,
+    ArtifactSearchDocument,
+    Language,
+    License,
+    Modality,
+    Tag,
+    Task,
+)
 from catalog.search import signals
 from catalog.search.documents import check_index
 from catalog.search.query import run_search
@@ -232,6 +240,38 @@ def test_seeding_writes_each_entry_document_once(monkeypatch):
     load_seeds()
     assert sorted(written) == sorted(Artifact.objects.values_list("pk", flat=True))
     assert check_index().ok
+
+
+def card(artifact) -> dict:
+    return ArtifactSearchDocument.objects.get(artifact=artifact).card
+
+
+def test_the_card_follows_every_write_it_shows():
+    artifact = entry("cassowary", "Cassowary", license="Apache-2.0")
+    variant = artifact.variants.create(name="7B", parameters=7 * 10**9)
+    assert card(artifact)["parameters"][0]["name"] == "7B"
+    variant.name = "7B-v2"
+    variant.save()
+    assert card(artifact)["parameters"][0]["name"] == "7B-v2"
+    variant.delete()
+    assert card(artifact)["parameters"] == []
+    artifact.languages.add(Language.objects.create(slug="haw", name="Hawaiian"))
+    assert card(artifact)["languages"] == ["haw"]
+    apache = License.objects.get(key="Apache-2.0")
+    apache.name = "Apache License, version 2"
+    apache.save()
+    assert card(artifact)["license"]["parts"][0]["name"] == "Apache License, version 2"
+    lead = artifact.contributions.get().organization
+    lead.name = "Ratites United"
+    lead.save()
+    assert card(artifact)["organizations"][0]["name"] == "Ratites United"
+    assert check_index().ok
+
+
+def test_the_check_sees_a_card_out_of_date():
+    artifact = entry("cassowary", "Cassowary")
+    ArtifactSearchDocument.objects.filter(artifact=artifact).update(card={"id": "stale"})
+    assert check_index().stale == [artifact.repo_id]
 
 
 # ------------------------------------------------------------------------------

@@ -5,21 +5,25 @@ Every field is in every answer (a blank value is "" and an unknown one null), so
 model serializers mark each field `required`: the OpenAPI schema then says so, and
 tests/test_openapi.py holds real answers to it."""
 
+import functools
+
 from django.db.models import Prefetch, QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
-from catalog.api.results import LICENSE_FIELDS, artifact_links
 from catalog.models import (
     Artifact,
+    ArtifactSearchDocument,
     License,
     OpennessClass,
     Organization,
     Relation,
 )
 from catalog.openness import assess_artifact
+from catalog.search.cards import LICENSE_FIELDS, card_of
 from catalog.search.query import with_result_relations
 
 
@@ -108,7 +112,7 @@ class TaxonomySerializer(serializers.Serializer):
 class LicenseSerializer(serializers.ModelSerializer):
     class Meta:
         model = License
-        fields = list(LICENSE_FIELDS)  # shared with the list endpoint's fast path
+        fields = list(LICENSE_FIELDS)  # as a result card shows them
         extra_kwargs = always_present(fields)
 
 
@@ -138,9 +142,27 @@ class ArtifactLicenseSerializer(serializers.Serializer):
     parts = LicenseSerializer(source="licenses", many=True)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "homepage": {"type": "string", "format": "uri"},
+            "repository": {"type": "string", "format": "uri"},
+            "huggingface": {"type": "string", "format": "uri"},
+            "paper": {"type": "string", "format": "uri"},
+        },
+    }
+)
+class LinksField(serializers.DictField):
+    """An entry's links that it has, by name: its card holds them."""
+
+
 class ArtifactSerializer(serializers.ModelSerializer):
-    """One search result. The list endpoint builds the same JSON faster with
-    catalog.api.results.search_results; this serializer documents it in the schema."""
+    """One search result: the entry's card (`catalog.search.cards`) and its addresses.
+
+    The declared fields document the card in the OpenAPI schema; the values come from
+    `card_of`, the one definition of a card, which lists read from the search documents
+    (`result_cards`). A subclass's further fields are serialized as usual."""
 
     id = serializers.CharField(source="repo_id")
     organizations = ContributorSerializer(source="contributions", many=True)
@@ -157,7 +179,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Model Openness Framework class (models only), computed; blank when none.",
     )
-    links = serializers.SerializerMethodField()
+    links = LinksField(read_only=True)
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
 
@@ -184,24 +206,21 @@ class ArtifactSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = always_present(fields)
 
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "homepage": {"type": "string", "format": "uri"},
-                "repository": {"type": "string", "format": "uri"},
-                "huggingface": {"type": "string", "format": "uri"},
-                "paper": {"type": "string", "format": "uri"},
-            },
-        }
-    )
-    def get_links(self, artifact: Artifact) -> dict:
-        return artifact_links(
-            homepage_url=artifact.homepage_url,
-            repository_url=artifact.repository_url,
-            huggingface_url=artifact.huggingface_url,
-            paper_url=artifact.paper_url,
-        )
+    def to_representation(self, artifact: Artifact) -> dict:
+        """The card's values, then the fields it does not hold, in the declared order."""
+        card = card_of(artifact)
+        data = {}
+        for field in self._readable_fields:
+            name = field.field_name
+            if name in card:
+                data[name] = card[name]
+                continue
+            try:
+                attribute = field.get_attribute(artifact)
+            except SkipField:
+                continue
+            data[name] = None if attribute is None else field.to_representation(attribute)
+        return data
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, artifact: Artifact) -> str:
@@ -402,3 +421,39 @@ def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact
             to_attr="visible_incoming_relations",
         ),
     )
+
+
+def result_cards(ids: list[int], request) -> list[dict]:
+    """`ArtifactSerializer(...).data` for the entries `ids`, in that order, read in one
+    statement from their search documents' cards."""
+    cards = dict(
+        ArtifactSearchDocument.objects.filter(artifact_id__in=ids).values_list(
+            "artifact_id", "card"
+        )
+    )
+    api_prefix = _url_prefix(request, "api:artifact-detail")
+    html_prefix = _url_prefix(request, "web:artifact")
+    results = []
+    for pk in ids:
+        card = cards[pk]
+        results.append(
+            {**card, "url": f"{api_prefix}{card['id']}/", "html_url": f"{html_prefix}{card['id']}/"}
+        )
+    return results
+
+
+@functools.lru_cache(maxsize=64)
+def _path_prefix(view_name: str, script_prefix: str, urlconf: str | None) -> str:
+    """The path of `view_name` for an entry, up to the entry's id. It depends only on
+    the URLconf and the script prefix, so it is reversed once for each pair. Ids are
+    URL-safe (ID_PART_PATTERN): prefix + "namespace/slug/" is what reverse() gives."""
+    path = reverse(view_name, urlconf, kwargs={"namespace": "namespace", "slug": "slug"})
+    prefix = path.removesuffix("namespace/slug/")
+    if prefix == path:
+        raise ValueError(f"{view_name} no longer ends with the entry's id: {path}")
+    return prefix
+
+
+def _url_prefix(request, view_name: str) -> str:
+    path = _path_prefix(view_name, get_script_prefix(), get_urlconf())
+    return request.build_absolute_uri(path)

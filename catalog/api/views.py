@@ -23,7 +23,6 @@ from catalog.api.entries import EntryChanges, EntryChangeSerializer, EntryCreate
 from catalog.api.filters import OrganizationFilterSet
 from catalog.api.pagination import paginated_response
 from catalog.api.preconditions import TokenWriteMixin
-from catalog.api.results import search_results
 from catalog.api.schema import (
     BAD_PARAMETERS,
     BAD_TOKEN,
@@ -49,6 +48,7 @@ from catalog.api.serializers import (
     OrganizationSerializer,
     TaxonomySerializer,
     artifact_detail_queryset,
+    result_cards,
 )
 from catalog.lineage import MAX_DEPTH, lineage_graph
 from catalog.models import (
@@ -166,7 +166,7 @@ class ArtifactViewSet(TokenWriteMixin, EntryChanges, viewsets.GenericViewSet):
         A bad parameter answers 400 with a message for each bad parameter.
         """
         result = run_search(
-            request.query_params, request.user, load=lambda ids: search_results(ids, request)
+            request.query_params, request.user, load=lambda ids: result_cards(ids, request)
         )
         if result.page_not_found:
             raise NotFound(result.errors["page"][0])

@@ -27,6 +27,9 @@ class ArtifactSearchDocument(models.Model):
     terms = models.TextField(blank=True, help_text="Tags, task and modality names.")
     organizations = models.TextField(blank=True, help_text="Names of its organizations.")
     description = models.TextField(blank=True)
+    card = models.JSONField(
+        default=dict, blank=True, help_text="What a list shows of it (catalog.search.cards)."
+    )
 
     class Meta:
         verbose_name = "artifact search document"

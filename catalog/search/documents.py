@@ -1,5 +1,8 @@
 """Build, refresh, rebuild and check the search documents (catalog.models.search).
 
+A document holds an entry's searchable text and its result card (`catalog.search.cards`),
+written together, so lists read cards that are exactly as fresh as the text they match.
+
 Each backend's index follows the document table by itself (FTS5 triggers on SQLite, a
 generated tsvector column on PostgreSQL), so keeping the index true means keeping the
 documents true: `refresh_documents` after a write, `rebuild_documents` in bulk,
@@ -16,6 +19,7 @@ from django.db.models import Prefetch
 
 from catalog.models.artifacts import lead_first
 from catalog.search import backends, vocabulary
+from catalog.search.cards import CARD_RELATIONS, card_of
 
 BATCH_SIZE = 2000
 DOCUMENT_FIELDS = ("name", "summary", "terms", "organizations", "description")
@@ -47,21 +51,26 @@ def document_values(artifact) -> dict[str, str]:
 
 
 def _with_text(artifacts: models.QuerySet, contribution_model) -> models.QuerySet:
-    # One query per relation for the whole batch, not one per artifact.
-    return artifacts.only(
-        "pk", "namespace", "slug", "name", "summary", "description"
-    ).prefetch_related(
-        "tags",
-        "tasks",
-        "modalities",
-        "licenses",
+    """The artifacts with what their text and card read: one query per relation for the
+    whole batch, not one per artifact."""
+    return artifacts.prefetch_related(
+        *CARD_RELATIONS,
         Prefetch(
             "contributions",
             queryset=contribution_model.objects.select_related("organization").only(
-                "artifact_id", "role", "organization__name", "organization__full_name"
+                "artifact_id",
+                "role",
+                "organization__slug",
+                "organization__name",
+                "organization__full_name",
             ),
         ),
     )
+
+
+def _has_cards(document_model) -> bool:
+    """Migrations before 0014 write documents without a card."""
+    return any(f.name == "card" for f in document_model._meta.get_fields())
 
 
 def _models(apps=None):
@@ -87,12 +96,20 @@ def refresh_documents(artifact_ids: Iterable[int], *, apps=None) -> int:
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
         artifacts = _with_text(Artifact.objects.filter(pk__in=batch), Contribution)
-        rows = [Document(artifact_id=a.pk, **document_values(a)) for a in artifacts]
+        with_cards = _has_cards(Document)
+        rows = [
+            Document(
+                artifact_id=a.pk,
+                **document_values(a),
+                **({"card": card_of(a)} if with_cards else {}),
+            )
+            for a in artifacts
+        ]
         Document.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["artifact"],
-            update_fields=list(DOCUMENT_FIELDS),
+            update_fields=[*DOCUMENT_FIELDS, *(["card"] if with_cards else [])],
         )
         written += len(rows)
         if apps is None:  # migrations before 0006 have no vocabulary table yet
@@ -160,14 +177,15 @@ def check_index() -> IndexCheck:
         stored = {
             row["artifact_id"]: row
             for row in ArtifactSearchDocument.objects.filter(artifact_id__in=batch).values(
-                "artifact_id", *DOCUMENT_FIELDS
+                "artifact_id", "card", *DOCUMENT_FIELDS
             )
         }
         for artifact in _with_text(Artifact.objects.filter(pk__in=batch), Contribution):
             row = stored.get(artifact.pk)
+            expected = {**document_values(artifact), "card": card_of(artifact)}
             if row is None:
                 result.missing.append(artifact.repo_id)
-            elif any(row[name] != value for name, value in document_values(artifact).items()):
+            elif any(row[name] != value for name, value in expected.items()):
                 result.stale.append(artifact.repo_id)
     result.index_problem = backends.current().check_index()
     return result

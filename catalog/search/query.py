@@ -356,8 +356,9 @@ def run_search(
     """Search the catalog as `user` may see it; see the module docstring for the contract.
 
     `load` turns the page's artifact ids into what the caller shows; the API passes one
-    that builds its JSON directly (catalog.api.results). With `correct`, a q that
-    matches nothing is searched once more with its typos corrected, if that finds some.
+    that reads the entries' cards from their search documents (`result_cards`). With
+    `correct`, a q that matches nothing is searched once more with its typos corrected,
+    if that finds some.
     `filterset_class` may add filters a protocol speaks (a subclass of
     ArtifactFilterSet, e.g. CKAN's resource formats); they run as any other filter.
     """

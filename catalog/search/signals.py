@@ -21,7 +21,18 @@ from contextlib import contextmanager
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from catalog.models import Artifact, Contribution, License, Modality, Organization, Tag, Task
+from catalog.models import (
+    Artifact,
+    Contribution,
+    Language,
+    License,
+    Modality,
+    ModelVariant,
+    Organization,
+    Tag,
+    Task,
+)
+from catalog.search.cards import LICENSE_FIELDS
 from catalog.search.documents import refresh_documents
 from catalog.search.facets import invalidate_facet_cache
 
@@ -44,35 +55,42 @@ def _its_linked_entries(term: Model) -> list[int]:
     return list(term.artifacts.values_list("pk", flat=True))
 
 
+# A document holds an entry's text and its card (catalog.search.cards): a write to
+# anything either shows must refresh it.
+
 # sender -> the entries whose documents a save changes.
 ON_SAVE: dict[type[Model], Callable[[Model], list[int]]] = {
     Artifact: _itself,
     Contribution: _its_entry,
+    ModelVariant: _its_entry,
 }
 # sender -> the entries whose documents a delete changes (an entry's own goes with it).
 ON_DELETE: dict[type[Model], Callable[[Model], list[int]]] = {
     Contribution: _its_entry,
+    ModelVariant: _its_entry,
     Task: _its_linked_entries,
     Modality: _its_linked_entries,
+    Language: _its_linked_entries,
     Tag: _its_linked_entries,
 }
-# sender -> (the fields a document holds, the entries whose documents a rename changes).
+# sender -> (the fields a document shows, the entries whose documents a change of them
+# changes).
 ON_RENAME: dict[type[Model], tuple[tuple[str, ...], Callable[[Model], list[int]]]] = {
-    Organization: (("name", "full_name"), _its_contributed_entries),
-    Task: (("name",), _its_linked_entries),
-    Modality: (("name",), _its_linked_entries),
+    Organization: (("slug", "name", "full_name"), _its_contributed_entries),
+    Task: (("slug", "name"), _its_linked_entries),
+    Modality: (("slug", "name"), _its_linked_entries),
+    Language: (("slug", "name"), _its_linked_entries),
     Tag: (("slug",), _its_linked_entries),
-    License: (("category",), _its_linked_entries),  # documents hold license categories
+    License: (LICENSE_FIELDS, _its_linked_entries),
 }
 # Links from an entry to terms its document holds.
 TERM_LINKS = (
     Artifact.tags.through,
     Artifact.tasks.through,
     Artifact.modalities.through,
+    Artifact.languages.through,
     Artifact.licenses.through,
 )
-# Links that facets count but documents do not hold; changing them drops cached counts.
-FACET_ONLY_LINKS = (Artifact.languages.through,)
 
 
 # ------------------------------------------------------------------------------
@@ -182,5 +200,3 @@ def connect() -> None:
         m2m_changed.connect(_terms_changed, sender=through, dispatch_uid=f"search-{through}")
     # A deleted entry's document goes by cascade; the counts that included it must too.
     post_delete.connect(_facets_changed, sender=Artifact, dispatch_uid="search-facets-deleted")
-    for through in FACET_ONLY_LINKS:
-        m2m_changed.connect(_facets_changed, sender=through, dispatch_uid=f"facets-{through}")
