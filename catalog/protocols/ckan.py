@@ -15,7 +15,7 @@ X-CKAN-API-Key: one of the catalog's tokens (`alc_...`) signs in as its user, as
 `Authorization: Bearer alc_...` does; any other key reads as anonymous.
 Throttled as the rest of the API (catalog.api.throttling). The actions are in
 ckan_actions, the package mapping in ckan_packages, the search in ckan_search;
-docs/integrations/ckan.md documents them (they are not in the OpenAPI schema).
+docs/integrations.md (CKAN) documents them (they are not in the OpenAPI schema).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class CkanActionView(APIView):
     ]
     renderer_classes = [JSONRenderer]
     parser_classes = []  # the body is read as CKAN reads it: ckan_requests.action_parameters
-    schema = None  # not part of the OpenAPI schema; see docs/integrations/ckan.md
+    schema = None  # not part of the OpenAPI schema; see docs/integrations.md (CKAN)
 
     def get(self, request, name: str) -> JsonResponse:
         action = ACTIONS.get(name)
