@@ -110,8 +110,7 @@ def test_recommended_facts_are_given_when_known(client, db):
     ]
 
 
-@pytest.mark.django_db
-def test_unverified_claims_never_appear(client, seeded_catalog):
+def test_unverified_claims_never_appear(client, seeded):
     """The seeds' unconfirmed claims (a release month, a license) stay out of the facts."""
     claimed = list(
         Artifact.objects.published().filter(kind=ArtifactKind.DATASET).exclude(unverified={})

@@ -62,6 +62,24 @@ def walk(first_url: str, rdf_format: str) -> list[Graph]:
     return pages
 
 
+def published_dataset_with_everything() -> Artifact:
+    """A dataset with a repository (so a distribution), a lead with a website (so a
+    contact point), a contributor, a theme, a tag and a release date."""
+    lead = make_organization(name="Lead Org", website="https://lead.example")
+    dataset = make_artifact(
+        lead=lead,
+        contributors=(make_organization(kind="university"),),
+        kind=ArtifactKind.DATASET,
+        license="CC-BY-4.0",
+        huggingface_repo_id="lead/corpus",
+        released_on="2024-05-01",
+        release_precision="month",
+    )
+    task, _ = Task.objects.get_or_create(slug="translation", defaults={"name": "Translation"})
+    dataset.tasks.add(task)
+    return dataset
+
+
 def entry_uri(base: str, artifact: Artifact) -> URIRef:
     return URIRef(base + artifact.get_absolute_url())
 
@@ -108,10 +126,7 @@ def test_the_older_hydra_paging_is_there_too(catalog_server):
     assert seen == Artifact.objects.published().count()
 
 
-@pytest.mark.django_db
-def test_each_published_entry_has_a_conforming_graph_beside_its_page(
-    client, seeded_catalog, shapes
-):
+def test_each_published_entry_has_a_conforming_graph_beside_its_page(client, seeded, shapes):
     union = Graph()
     for artifact in Artifact.objects.published():
         response = client.get(f"{artifact.get_absolute_url().rstrip('/')}.ttl")
@@ -128,9 +143,8 @@ def test_each_published_entry_has_a_conforming_graph_beside_its_page(
     assert not violations(union, shapes)
 
 
-@pytest.mark.django_db
-def test_an_entry_as_json_ld_is_the_same_graph(client, seeded_catalog):
-    artifact = Artifact.objects.published().filter(kind=ArtifactKind.DATASET).first()
+def test_an_entry_as_json_ld_is_the_same_graph(client, db):
+    artifact = published_dataset_with_everything()
     path = artifact.get_absolute_url().rstrip("/")
     turtle = client.get(f"{path}.ttl")
     json_ld = client.get(f"{path}.jsonld")
@@ -155,12 +169,14 @@ def test_an_entry_as_json_ld_is_the_same_graph(client, seeded_catalog):
         ("distribution with two licences", DCTERMS.license),
     ],
 )
-@pytest.mark.django_db
 def test_the_shapes_refuse_a_graph_missing_what_dcat_ap_requires(
-    client, seeded_catalog, shapes, breakage, path
+    client, db, shapes, breakage, path
 ):
     """The check cannot pass vacuously: break one mandatory property and it fails."""
-    graph = Graph().parse(data=client.get("/catalog.ttl?page_size=20").content, format="turtle")
+    published_dataset_with_everything()
+    make_artifact(kind=ArtifactKind.TOOL, license="MIT")
+    page = client.get("/catalog.ttl", {"page_size": MAX_PAGE_SIZE})
+    graph = Graph().parse(data=page.content, format="turtle")
     assert not violations(graph, shapes)
     dataset = next(
         d for d in graph.subjects(RDF.type, DCAT.Dataset) if graph.value(d, DCAT.distribution)
@@ -201,12 +217,14 @@ def test_what_the_graph_says_of_licences_publishers_and_themes(client, db):
         released_on="2023-01-01",
         release_precision="year",
     )
-    single.tasks.add(Task.objects.create(slug="translation", name="Translation"))
+    task, _ = Task.objects.get_or_create(slug="translation", defaults={"name": "Translation"})
+    single.tasks.add(task)
     both = make_artifact(
         "model", lead=lead, license="MIT AND Apache-2.0", huggingface_repo_id="acme/model"
     )
     tool = make_artifact("kit", lead=lead, kind=ArtifactKind.TOOL, license="MIT")
-    graph = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
+    page = client.get("/catalog.ttl", {"page_size": MAX_PAGE_SIZE})
+    graph = Graph().parse(data=page.content, format="turtle")
 
     def node(artifact):
         return URIRef("http://testserver" + artifact.get_absolute_url())
@@ -251,13 +269,14 @@ def test_every_taxonomy_language_has_its_eu_authority_uri():
         (f"page_size={MAX_PAGE_SIZE + 1}", 400, {"page_size": ["Use a number from 1 to 1000."]}),
         ("page=two", 400, {"page": ["Enter a whole number."]}),
         ("page=0", 400, {"page": ["Use 1 or more."]}),
-        ("page=3&page_size=1", 404, None),
+        ("page={past_the_end}&page_size=1", 404, None),
     ],
 )
 def test_bad_paging_gets_a_clear_answer(client, db, query, status, errors):
     make_artifact()
     make_artifact()
-    response = client.get(f"/catalog.ttl?{query}")
+    past_the_end = Artifact.objects.published().count() + 1
+    response = client.get(f"/catalog.ttl?{query.format(past_the_end=past_the_end)}")
     assert response.status_code == status
     if errors is not None:
         assert response.json() == errors
