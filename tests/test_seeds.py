@@ -281,6 +281,9 @@ class TestTheSeededCatalog:
             == per_kind
         )
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
+        # The catalog's size goal (issue 15): at least 200 published entries, 40 of each kind.
+        assert sum(per_kind.values()) >= 200
+        assert min(per_kind.values()) >= 40
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
         for artifact in Artifact.objects.prefetch_related("contributions__organization"):
@@ -323,6 +326,16 @@ class TestTheSeededCatalog:
             ("ibm/granite-speech", "uses", "hugging-face/peft"),
             ("ibm/granite-tsfm", "uses", "hugging-face/datasets"),
             ("ibm/granite-vision-3.3", "derived_from", "ibm/granite-vision-3.2"),
+            ("ibm/granite-guardian-3.3", "fine_tuned_from", "ibm/granite-3.3-language-models"),
+            ("meta/belebele", "derived_from", "meta/flores-200"),
+            ("mbzuai/lamini-lm", "fine_tuned_from", "cerebras/cerebras-gpt"),
+            ("mbzuai/lamini-lm", "trained_on", "mbzuai/lamini-instruction"),
+            ("hugging-face/idefics2", "trained_on", "hugging-face/obelics"),
+            ("sakana-ai/evollm-jp-v1-10b", "merged_from", "sakana-ai/evollm-jp-v1-7b"),
+            ("servicenow/tapeagents", "uses", "servicenow/browsergym"),
+            ("hugging-face/open-r1", "uses", "hugging-face/trl"),
+            ("meta/detectron2", "uses", "meta/hydra"),
+            ("mlcommons/medperf", "uses", "mlcommons/mlcube"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):
