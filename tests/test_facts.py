@@ -238,7 +238,7 @@ BROKEN = [
     (
         "a later member without entries",
         "organizations.yaml",
-        "aitomatic",
+        "partnership-on-ai",
         _set(founding_member=False),
         "founding_member",
         "has no entry",

@@ -1,6 +1,6 @@
 """Questions researchers ask, in their own words, over the seeded catalog: the entry
-that answers each must come in the top 3, on whichever engine runs (the suite runs on
-SQLite and on PostgreSQL).
+that answers each (or one of them, where several do) must come in the top 3, on whichever
+engine runs (the suite runs on SQLite and on PostgreSQL).
 
 Each question stands for a way search must forgive: common words ("for", "the") need
 not match, "models"/"datasets"/"tools" ask for a kind, names match joined or apart
@@ -43,16 +43,48 @@ QUESTIONS = [
     ("library for adversarial attacks on models", "ibm/adversarial-robustness-toolbox"),
     ("serving LLMs fast", "uc-berkeley-cdss/vllm"),
     ("convert PDF documents for LLMs", "ibm/docling"),
-    ("tools to run models on Intel hardware", "intel/openvino"),
+    # Several entries answer some questions; any of them in the top 3 will do.
+    (
+        "tools to run models on Intel hardware",
+        ("intel/openvino", "intel/neural-compressor", "intel/nncf", "hugging-face/optimum"),
+    ),
     ("benchmark for ML hardware performance", "mlcommons/mlperf"),
     ("dataset metadata format", "mlcommons/croissant"),
     ("insecure code suggestions by LLMs", "meta/cyberseceval"),
     ("mixture of experts model", "databricks/dbrx"),
     ("fully open LLM with training data", "mbzuai/amber"),
     ("GPU software platform from AMD", "amd/rocm"),
-    ("safety guardrail model for chat", "meta/llama-guard"),
+    (
+        "safety guardrail model for chat",
+        (
+            "meta/llama-guard",
+            "meta/llama-guard-2",
+            "meta/llama-guard-3",
+            "meta/llama-guard-3-1b",
+            "meta/llama-guard-3-vision",
+        ),
+    ),
     ("distributed computing for python AI", "anyscale/ray"),
     ("deduplicated version of redpajama", "cerebras/slimpajama-627b"),
+    ("heliophysics foundation model", "nasa/surya"),
+    ("multilingual reading comprehension benchmark", "meta/belebele"),
+    ("Arabic knowledge benchmark", "mbzuai/arabicmmlu"),
+    ("music generation model", "meta/musicgen"),
+    ("robotics library", "hugging-face/lerobot"),
+    ("Japanese model merging", "sakana-ai/evollm-jp-v1-10b"),
+    ("vector similarity search library", "meta/faiss"),
+    ("text to speech library", "hugging-face/parler-tts"),
+    ("prompt injection classifier", "meta/prompt-guard"),
+    ("document layout dataset", "ibm/publaynet"),
+    ("machine translation benchmark for 200 languages", "meta/flores-200"),
+    ("configure ML experiments from the command line", "meta/hydra"),
+    ("federated benchmarking of medical AI", "mlcommons/medperf"),
+    ("speech translation corpus", "meta/covost"),
+    ("math dataset from the web", "hugging-face/finemath"),
+    ("machine learning framework in Rust", "hugging-face/candle"),
+    ("object detection framework", "meta/detectron2"),
+    ("self-supervised vision features", "meta/dinov2"),
+    ("experiment tracking", "databricks/mlflow"),
 ]
 
 
@@ -67,7 +99,8 @@ def test_the_answer_comes_in_the_top_three(client, question, expected):
     assert response.status_code == 200, response.content
     body = response.json()
     top = [item["id"] for item in body["results"][:3]]
-    assert expected in top, (top, body["interpretation"])
+    answers = {expected} if isinstance(expected, str) else set(expected)
+    assert answers & set(top), (top, body["interpretation"])
 
 
 def test_there_are_enough_questions():

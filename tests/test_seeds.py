@@ -41,6 +41,18 @@ CATALOG_MODELS = (
 )
 
 
+def seeded_entries() -> dict[str, int]:
+    """How many entries of each kind the seed files hold, read from the files themselves."""
+    counts = {}
+    for kind, filename in (
+        ("model", "models.yaml"),
+        ("dataset", "datasets.yaml"),
+        ("tool", "tools.yaml"),
+    ):
+        counts[kind] = len(yaml.safe_load((SEEDS_DIR / filename).read_text()) or [])
+    return counts
+
+
 def snapshot() -> str:
     """Everything the catalog holds, as text, to compare before and after."""
     from django.apps import apps
@@ -69,12 +81,13 @@ def test_a_second_load_changes_nothing():
 def test_the_command_reports_what_it_did():
     from io import StringIO
 
+    total = sum(seeded_entries().values())
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "entries: 103 created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
+    assert f"entries: {total} created, 0 updated, 0 deleted, 0 unchanged" in out.getvalue()
     out = StringIO()
     call_command("load_seeds", stdout=out)
-    assert "entries: 0 created, 0 updated, 0 deleted, 103 unchanged" in out.getvalue()
+    assert f"entries: 0 created, 0 updated, 0 deleted, {total} unchanged" in out.getvalue()
     assert "nothing changed" in out.getvalue()
 
 
@@ -255,13 +268,22 @@ class TestTheSeededCatalog:
     def test_holds_every_member_and_contribution_published(self):
         assert Organization.objects.count() == 60
         # 60 contributions from the researched facts, and entries added since from primary
-        # sources (at the end of each seed file): 13 tools, 13 datasets, 17 models.
-        assert Artifact.objects.count() == 103
-        assert Artifact.objects.published().count() == 103
-        assert dict(
-            Artifact.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-        ) == {"model": 49, "dataset": 22, "tool": 32}
+        # sources (at the end of each seed file): every record of every seed file, published.
+        per_kind = seeded_entries()
+        assert Artifact.objects.count() == sum(per_kind.values())
+        assert Artifact.objects.published().count() == sum(per_kind.values())
+        assert (
+            dict(
+                Artifact.objects.values_list("kind")
+                .annotate(n=Count("pk"))
+                .values_list("kind", "n")
+            )
+            == per_kind
+        )
         assert set(Artifact.objects.values_list("status", flat=True)) == {ArtifactStatus.PUBLISHED}
+        # The catalog's size goal (issue 15): at least 200 published entries, 40 of each kind.
+        assert sum(per_kind.values()) >= 200
+        assert min(per_kind.values()) >= 40
 
     def test_every_artifact_has_one_lead_matching_its_namespace_and_sources(self):
         for artifact in Artifact.objects.prefetch_related("contributions__organization"):
@@ -304,6 +326,16 @@ class TestTheSeededCatalog:
             ("ibm/granite-speech", "uses", "hugging-face/peft"),
             ("ibm/granite-tsfm", "uses", "hugging-face/datasets"),
             ("ibm/granite-vision-3.3", "derived_from", "ibm/granite-vision-3.2"),
+            ("ibm/granite-guardian-3.3", "fine_tuned_from", "ibm/granite-3.3-language-models"),
+            ("meta/belebele", "derived_from", "meta/flores-200"),
+            ("mbzuai/lamini-lm", "fine_tuned_from", "cerebras/cerebras-gpt"),
+            ("mbzuai/lamini-lm", "trained_on", "mbzuai/lamini-instruction"),
+            ("hugging-face/idefics2", "trained_on", "hugging-face/obelics"),
+            ("sakana-ai/evollm-jp-v1-10b", "merged_from", "sakana-ai/evollm-jp-v1-7b"),
+            ("servicenow/tapeagents", "uses", "servicenow/browsergym"),
+            ("hugging-face/open-r1", "uses", "hugging-face/trl"),
+            ("meta/detectron2", "uses", "meta/hydra"),
+            ("mlcommons/medperf", "uses", "mlcommons/mlcube"),
         ],
     )
     def test_lineage_the_facts_state(self, source, relation_type, target):

@@ -2,17 +2,24 @@
 helpful errors and a helpful page when nothing matches."""
 
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from django.urls import reverse
+
+from catalog.models import Artifact
 
 pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("web:search")
 
 
+def ranked(body: str) -> list[str]:
+    return re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a>', body)
+
+
 def names(body: str) -> set[str]:
-    return set(re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a>', body))
+    return set(ranked(body))
 
 
 PRITHVI_1 = "Prithvi-100M (Prithvi-EO-1.0-100M)"
@@ -38,7 +45,12 @@ def test_results(client, seeded, query, expected):
     found = names(response.content.decode())
     assert expected <= found
     if "geospatial" in query:
-        assert found == expected
+        # Nothing else comes: exactly the published entries of the geospatial modality (of
+        # the kinds asked for), however many the seeds hold.
+        entries = Artifact.objects.published().filter(modalities__slug="geospatial")
+        if kinds := parse_qs(query).get("kind"):
+            entries = entries.filter(kind__in=kinds)
+        assert found == set(entries.values_list("name", flat=True))
 
 
 def test_facet_links_keep_the_query_and_toggle_one_value(client, seeded):
@@ -74,9 +86,10 @@ def test_bad_parameters_say_what_is_wrong(client, seeded, query, status, message
 
 
 def test_nothing_found_suggests_spelling_and_dropping_filters(client, seeded):
-    body = client.get(f"{SEARCH}?q=geospacial&kind=tool").content.decode()
+    # Heliophysics is a model's word (Surya's): no tool holds it, spelled right or not.
+    body = client.get(f"{SEARCH}?q=heliophisics&kind=tool").content.decode()
     assert "Nothing matches" in body
-    assert 'Did you mean <a href="?kind=tool&amp;q=geospatial">geospatial</a>?' in body
+    assert 'Did you mean <a href="?kind=tool&amp;q=heliophysics">heliophysics</a>?' in body
     assert "Drop the filter Kind: Tool" in body
 
 
@@ -110,7 +123,11 @@ def test_a_page_past_the_last_helps_back(client, seeded):
 def test_kind_words_show_as_a_chip_that_removes_them(client, seeded):
     """A regression: "datasets for geospatial work" found nothing."""
     body = client.get(SEARCH, {"q": "datasets for geospatial work"}).content.decode()
-    assert names(body) == {"HLS Burn Scars"}
+    datasets = set(
+        Artifact.objects.published().filter(kind="dataset").values_list("name", flat=True)
+    )
+    assert names(body) <= datasets
+    assert ranked(body)[0] == "HLS Burn Scars"
     assert re.search(r'<a href="\?q=for\+geospatial\+work"[^>]*>.*Kind: Dataset', body)
     assert "Common words need not match: for." in body
     assert "No entry has all of your words" in body
@@ -134,8 +151,8 @@ def test_a_typo_shows_the_corrected_results_and_says_so(client, seeded):
     partly = client.get(SEARCH, {"q": "graniet code"}).content.decode()
     assert "Showing results for <strong>“granite code”</strong>" in partly
     # The corrected words match no better: q's results stay, the spelling is offered.
-    offered = client.get(SEARCH, {"q": "graniet geospatial"}).content.decode()
-    assert 'Did you mean <a href="?q=granite+geospatial">granite geospatial</a>?' in offered
+    offered = client.get(SEARCH, {"q": "graniet wildfire"}).content.decode()
+    assert 'Did you mean <a href="?q=granite+wildfire">granite wildfire</a>?' in offered
     assert "HLS Burn Scars" in names(offered)
 
 
