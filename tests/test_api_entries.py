@@ -392,6 +392,7 @@ def comparable(artifact: Artifact) -> dict:
     ]
     document = ArtifactSearchDocument.objects.filter(artifact_id=artifact.pk).values().get()
     values["document"] = {k: v for k, v in document.items() if k not in ("id", "artifact_id")}
+    values["document"]["card"].pop("id")  # the card names the entry by its id
     return values
 
 

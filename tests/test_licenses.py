@@ -76,7 +76,7 @@ def test_unknown_keys_are_listed():
         ("CC0-1.0", "Public Domain", True, False, False),
         ("LicenseRef-scancode-bigcode-open-rail-m-v1", "Proprietary Free", True, False, True),
         ("LicenseRef-scancode-llama-2-license-2023", "Proprietary Free", True, False, True),
-        ("CC-BY-NC-4.0", "Source-available", None, None, None),
+        ("CC-BY-NC-4.0", "Source-available", False, False, True),
     ],
 )
 def test_categories_and_flags(key, category, commercial_use, share_alike, use_restrictions):

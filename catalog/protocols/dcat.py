@@ -92,7 +92,7 @@ EU_LANGUAGE_CODES = {
     "he": "HEB", "hi": "HIN", "hu": "HUN", "id": "IND", "it": "ITA", "ja": "JPN",
     "ko": "KOR", "ms": "MSA", "nb": "NOB", "nl": "NLD", "pl": "POL", "pt": "POR",
     "ro": "RON", "ru": "RUS", "sv": "SWE", "sw": "SWA", "th": "THA", "tr": "TUR",
-    "uk": "UKR", "ur": "URD", "vi": "VIE", "zh": "ZHO",
+    "uk": "UKR", "ur": "URD", "vi": "VIE", "zh": "ZHO", "mn": "MON",
 }  # fmt: skip
 
 # ADMS publisher types (DCAT-AP's vocabulary for an Agent's dct:type). A government
