@@ -441,6 +441,29 @@ def test_names_match_joined_or_apart_on_both_engines(name, typed):
     assert search_ids(typed)[0] == f"{Artifact.objects.get(slug='the-entry')}"
 
 
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [("LLM", "LLMs zorbo"), ("LLMs", "LLM zorbo"), ("GPU", "GPUs zorbo")],
+)
+def test_a_plural_matches_its_singular_on_both_engines(written, typed):
+    # PostgreSQL's English stemmer keeps the s of `LLMs` (no vowel before it); FTS5's
+    # Porter stemmer drops it. A researcher gets the same answer on either: every word
+    # matched, not the fallback to entries holding some of them.
+    entry("the-entry", f"Zorbo {written} serving engine")
+    entry("other", "Zorbo engine")
+    result = run_search(q(typed), AnonymousUser())
+    assert [a.repo_id for a in result.artifacts] == [f"{Artifact.objects.get(slug='the-entry')}"]
+    assert result.interpretation.match == "all"
+
+
+def test_an_entry_about_a_word_outranks_one_mentioning_it_in_passing():
+    # Both engines rank by the share of the text the words take, not their bare count.
+    entry("about", "Quxa", description="A zorbo library.")
+    passing = " ".join(["Many other words describe this tool at length."] * 30)
+    entry("passing", "Flurb", description=f"Zorbo, zorbo: {passing} It reads zorbo files.")
+    assert search_ids("zorbo")[0] == f"{Artifact.objects.get(slug='about')}"
+
+
 def test_a_new_entrys_words_are_suggested_and_survive_a_rebuild():
     entry("flurbington", "Flurbington Tokenizer")
     result = run_search(q("flurbingtn"), AnonymousUser())

@@ -3,7 +3,11 @@
 - SQLite: an FTS5 table with external content (the search documents), kept in sync by
   triggers, ranked with bm25 and per-column weights.
 - PostgreSQL: a stored, weighted tsvector column on the search documents (A name;
-  B summary, terms, organizations; C description) with a GIN index, ranked by ts_rank.
+  B summary, terms, organizations; C description) with a GIN index, ranked by ts_rank
+  divided by the document's length (as bm25 does, so a long description that mentions
+  a word in passing does not outrank an entry about it). Its English stemmer keeps the
+  s of `LLMs` or `GPUs` (no vowel before it), where FTS5's Porter stemmer drops it, so a
+  plain word there also matches with its s added or removed.
 
 Both answer `match(query, limit, statuses, within=...)` with the best `limit` entries
 in those statuses (and, given `within`, among the ids that subquery selects: the
@@ -33,6 +37,8 @@ COLUMNS = ("name", "summary", "terms", "organizations", "description")
 # bm25 weights by column, in COLUMNS order: the name counts most, the description least.
 FTS_WEIGHTS = (10.0, 4.0, 3.0, 2.0, 1.0)
 TEXT_SEARCH_CONFIG = "english"
+# ts_rank's normalization 2: the rank divided by the document's length in words.
+PG_RANK = "ts_rank(vector, query, 2)"
 
 
 class SqliteSearch:
@@ -229,15 +235,17 @@ class PostgresSearch:
         if term.phrase:
             return f"phraseto_tsquery({config}, %s)", [term.text]
         # plainto_tsquery reads any text safely, with the parser that built the vectors.
+        sql = f"plainto_tsquery({config}, %s)"
+        params = [term.text]
+        if len(term.tokens) == 1:
+            sql = f"({sql} || plainto_tsquery({config}, %s))"
+            params.append(_other_number(term.tokens[0]))
         if not term.prefix:
-            return f"plainto_tsquery({config}, %s)", [term.text]
+            return sql, params
         # Each token is letters and digits only, so quoting it makes a valid tsquery.
         *head, last = term.tokens
         prefixed = " & ".join([*(f"'{t}'" for t in head), f"'{last}':*"])
-        return (
-            f"(plainto_tsquery({config}, %s) || to_tsquery({config}, %s))",
-            [term.text, prefixed],
-        )
+        return f"({sql} || to_tsquery({config}, %s))", [*params, prefixed]
 
     def _any(self, terms: tuple[Term, ...]) -> tuple[str, list]:
         parts = [self._term(t) for t in terms]
@@ -273,7 +281,7 @@ class PostgresSearch:
         worst_first: bool = False,
     ) -> list[tuple[int, float, str]]:
         tsquery, params = self.tsquery(query)
-        sql = f"SELECT artifact_id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name "
+        sql = f"SELECT artifact_id, {PG_RANK} AS score, {ARTIFACT_TABLE}.name "
         sql += f"FROM {DOCUMENT_TABLE} "
         sql += f"JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
         sql += f"(SELECT {tsquery} AS query) AS q "
@@ -331,7 +339,7 @@ class PostgresSearch:
             passes = f"(CASE WHEN artifact_id IN ({within[0]}) THEN 1 ELSE 0 END)"
             params = [*within[1], *params]
         sql = (
-            f"SELECT artifact_id AS id, ts_rank(vector, query) AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
+            f"SELECT artifact_id AS id, {PG_RANK} AS score, {ARTIFACT_TABLE}.name, "  # noqa: S608
             f"{mask} AS mask, {' + '.join(tests)} AS matched, {passes} AS passes "
             f"FROM {DOCUMENT_TABLE} JOIN {ARTIFACT_TABLE} ON {ARTIFACT_TABLE}.id = artifact_id, "
             f"(SELECT {anything} AS query, {named}) AS q "
@@ -359,6 +367,13 @@ class PostgresSearch:
             if cursor.fetchone() is None:
                 return "The GIN index catalog_search_vector is missing; migrate the database."
         return ""
+
+
+def _other_number(word: str) -> str:
+    """`word` with a final s removed, or added (`LLMs` and `LLM`), as Porter folds them."""
+    if word[-1:] in "sS" and word[-2:-1] not in "sS":
+        return word[:-1]
+    return word + "s"
 
 
 def _counted_some(matches: str, clauses: int, order: str) -> str:
