@@ -387,6 +387,15 @@ def comparable(artifact: Artifact) -> dict:
     values["tasks"] = sorted(artifact.tasks.values_list("slug", flat=True))
     values["languages"] = sorted(artifact.languages.values_list("slug", flat=True))
     values["contributions"] = sorted(artifact.contributions.values_list("organization", "role"))
+    values["sources"] = list(artifact.sources.values_list("url", "position"))
+    values["variants"] = list(
+        artifact.variants.values_list("name", "parameters", "active_parameters")
+    )
+    values["openness"] = list(
+        artifact.openness_components.values_list(
+            "component", "included", "license_expression", "location"
+        )
+    )
     values["versions"] = [
         (v.history_type, v.history_user_id, v.status) for v in artifact.history.all()
     ]
@@ -396,11 +405,36 @@ def comparable(artifact: Artifact) -> dict:
     return values
 
 
+def admin_inlines(contributor) -> dict:
+    """What the admin's inline forms post for LISTS."""
+    data = {
+        "contributions-TOTAL_FORMS": "1",
+        "contributions-0-organization": contributor.pk,
+        "sources-TOTAL_FORMS": "2",
+        "variants-TOTAL_FORMS": "2",
+        "openness_components-TOTAL_FORMS": "2",
+    }
+    for index, source in enumerate(LISTS["sources"]):
+        data.update({f"sources-{index}-url": source, f"sources-{index}-position": index})
+    for index, variant in enumerate(LISTS["parameters"]):
+        for name, value in variant.items():
+            data[f"variants-{index}-{name}"] = "" if value is None else value
+    for index, component in enumerate(LISTS["openness_components"]):
+        prefix = f"openness_components-{index}"
+        data[f"{prefix}-component"] = component["component"]
+        data[f"{prefix}-license_expression"] = component["license"]
+        data[f"{prefix}-location"] = component["location"]
+        if component["included"]:
+            data[f"{prefix}-included"] = "on"
+    return data
+
+
 def test_an_entry_made_over_the_api_equals_one_made_in_the_admin(client, editor, ibm, secret):
     task = Task.objects.create(slug="text-generation", name="Text generation")
     language = Language.objects.create(slug="en", name="English")
     give_member_access(editor)
 
+    nasa = make_organization("nasa")
     response = create(
         client,
         secret,
@@ -411,6 +445,7 @@ def test_an_entry_made_over_the_api_equals_one_made_in_the_admin(client, editor,
             "lead_organization": "ibm",
             "tasks": ["text-generation"],
             "languages": ["en"],
+            **LISTS,
         },
     )
     assert response.status_code == 201, response.content
@@ -418,7 +453,14 @@ def test_an_entry_made_over_the_api_equals_one_made_in_the_admin(client, editor,
     client.force_login(editor)
     admin = client.post(
         reverse("admin:catalog_modelentry_add"),
-        admin_entry_form(ibm, slug="by-admin", tasks=[task.pk], languages=[language.pk], **SAME),
+        admin_entry_form(
+            ibm,
+            slug="by-admin",
+            tasks=[task.pk],
+            languages=[language.pk],
+            **SAME,
+            **admin_inlines(nasa),
+        ),
     )
     assert admin.status_code == 302, admin.content[:2000]
 
@@ -565,3 +607,189 @@ def test_a_body_over_the_size_limit_is_413_and_nothing_applies(client, secret, d
         "detail": f"The request body is larger than the {limit:,} bytes an entry may take."
     }
     assert snapshot(draft) == before
+
+
+# ------------------------------------------------------------------------------
+# The entry's own lists, checked by the admin's inline formsets
+# ------------------------------------------------------------------------------
+LISTS = {
+    "contributors": ["nasa"],
+    "sources": ["https://example.org/card", "https://example.org/paper"],
+    "parameters": [
+        {"name": "8B", "parameters": 8_000_000_000, "active_parameters": None},
+        {"name": "1B-A400M", "parameters": 1_300_000_000, "active_parameters": 400_000_000},
+    ],
+    "openness_components": [
+        {
+            "component": "model_card",
+            "included": True,
+            "license": "CC-BY-4.0",
+            "location": "https://example.org/card",
+        },
+        {"component": "datasets", "included": False, "license": "", "location": ""},
+    ],
+}
+
+
+def lists_read_back(body: dict) -> dict:
+    """The lists as GET shows them, in the shape they are written in."""
+    return {
+        "contributors": [o["slug"] for o in body["organizations"] if o["role"] == "contributor"],
+        "sources": body["sources"],
+        "parameters": sorted(body["parameters"], key=lambda p: p["name"]),
+        "openness_components": sorted(
+            (
+                {key: c[key] for key in ("component", "included", "license", "location")}
+                for c in body["openness"]["components"]
+            ),
+            key=lambda c: c["component"],
+        ),
+    }
+
+
+def rows_of(artifact) -> dict:
+    """The rows' ids by list: an unchanged list keeps them."""
+    return {
+        "contributions": sorted(artifact.contributions.values_list("pk", flat=True)),
+        "sources": sorted(artifact.sources.values_list("pk", flat=True)),
+        "variants": sorted(artifact.variants.values_list("pk", flat=True)),
+        "openness": sorted(artifact.openness_components.values_list("pk", flat=True)),
+    }
+
+
+@pytest.fixture
+def nasa():
+    return make_organization("nasa")
+
+
+def test_patch_sets_every_list_and_it_reads_back_equal(client, secret, draft, nasa):
+    response = send(client, "PATCH", draft, secret, LISTS)
+    assert response.status_code == 200, response.content
+    expected = {
+        **LISTS,
+        "parameters": sorted(LISTS["parameters"], key=lambda p: p["name"]),
+        "openness_components": sorted(LISTS["openness_components"], key=lambda c: c["component"]),
+    }
+    assert lists_read_back(response.json()) == expected
+    again = client.get(url(draft), HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert lists_read_back(again) == expected
+    # The lead stays first; the openness class and the search card follow the lists.
+    assert [o["role"] for o in again["organizations"]] == ["lead", "contributor"]
+    assert again["openness"]["components"][0]["counts"] in (True, False)
+    card = ArtifactSearchDocument.objects.get(artifact_id=draft.pk).card
+    assert [p["name"] for p in card["parameters"]] == [p["name"] for p in again["parameters"]]
+    assert "Nasa" in ArtifactSearchDocument.objects.get(artifact_id=draft.pk).organizations
+    reason = draft.history.first().history_change_reason
+    assert reason == (
+        "Changed over the API: contributors, openness_components, parameters, sources"
+    )
+
+
+def test_a_list_sent_again_keeps_its_rows_and_a_changed_item_is_updated(
+    client, secret, draft, nasa
+):
+    send(client, "PATCH", draft, secret, LISTS)
+    rows = rows_of(draft)
+    response = send(client, "PATCH", draft, secret, LISTS)
+    assert response.status_code == 200, response.content
+    assert rows_of(draft) == rows
+    assert draft.history.first().history_change_reason == "Changed over the API: nothing"
+    # A changed item is the same row, changed; an item left out goes; a new one comes.
+    changed = {
+        "parameters": [{"name": "8B", "parameters": 8_100_000_000}],
+        "sources": ["https://example.org/paper", "https://example.org/new"],
+    }
+    response = send(client, "PATCH", draft, secret, changed)
+    assert response.status_code == 200, response.content
+    assert response.json()["parameters"] == [
+        {"name": "8B", "parameters": 8_100_000_000, "active_parameters": None}
+    ]
+    assert response.json()["sources"] == ["https://example.org/paper", "https://example.org/new"]
+    assert rows_of(draft)["variants"] == rows["variants"][:1]
+    assert rows_of(draft)["sources"][0] == rows["sources"][1]
+
+
+def test_put_empties_the_lists_it_leaves_out(client, secret, draft, nasa):
+    send(client, "PATCH", draft, secret, LISTS)
+    response = send(client, "PUT", draft, secret, {"name": "Granite X", "summary": "Only."})
+    assert response.status_code == 200, response.content
+    assert lists_read_back(response.json()) == {name: [] for name in LISTS}
+
+
+def test_post_creates_an_entry_with_its_lists(client, secret, nasa):
+    response = create(client, secret, {**NEW, **LISTS})
+    assert response.status_code == 201, response.content
+    assert lists_read_back(response.json())["contributors"] == ["nasa"]
+    assert len(response.json()["parameters"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("lists", "words"),
+    [
+        ({"contributors": ["nobody"]}, "no organization 'nobody'"),
+        ({"contributors": ["ibm"]}, "ibm: Ibm is the lead organization"),
+        ({"contributors": "nasa"}, "Send a list"),
+        ({"contributors": [{"slug": "nasa"}]}, "slug"),
+        ({"sources": ["not a url"]}, "Enter a valid URL"),
+        ({"sources": ["https://example.org/a", "https://example.org/a"]}, "duplicate"),
+        ({"sources": [f"https://example.org/{n}" for n in range(101)]}, "At most 100"),
+        ({"parameters": [{"name": "7B", "parameters": 0}]}, "7B: The parameter count is"),
+        (
+            {"parameters": [{"name": "7B", "parameters": 7, "active_parameters": 8}]},
+            "7B: The active parameters are a number above 0 and at most",
+        ),
+        ({"parameters": [{"name": "7B"}]}, "give parameters"),
+        ({"parameters": [{"name": "7B", "parameters": 7, "size": 1}]}, "unknown field size"),
+        ({"openness_components": [{"component": "weights"}]}, "not one of the available"),
+        ({"openness_components": [{"component": "model_card", "included": "yes"}]}, "true"),
+        (
+            {"openness_components": [{"component": "model_card", "license": "NOT-A-LICENSE"}]},
+            "model_card: license: Unknown license key(s): NOT-A-LICENSE",
+        ),
+    ],
+)
+def test_bad_lists_are_400_naming_the_list_and_nothing_applies(
+    client, secret, draft, nasa, lists, words
+):
+    before = (snapshot(draft), rows_of(draft))
+    response = send(client, "PATCH", draft, secret, {"summary": "Changed.", **lists})
+    assert response.status_code == 400, response.content
+    [name] = lists
+    assert list(response.json()) == [name], response.json()
+    assert words.lower() in " ".join(response.json()[name]).lower(), response.json()
+    assert (snapshot(draft), rows_of(draft)) == before
+
+
+def test_a_models_lists_are_refused_on_a_dataset(client, secret, ibm):
+    dataset = make_artifact("corpus", lead=ibm, kind="dataset", status=S.DRAFT)
+    for name in ("parameters", "openness_components"):
+        response = send(client, "PATCH", dataset, secret, {name: []})
+        assert response.status_code == 400
+        assert response.json()[name] == ["Only models have this field."]
+
+
+def test_a_contributor_may_become_the_lead_in_one_write(client, editor, draft, nasa, ibm):
+    Membership.objects.create(user=editor, organization=nasa, role=MembershipRole.EDITOR)
+    secret = issue_token(
+        user=editor, name="both", organizations=[ibm, nasa], scopes=["read", "write"]
+    ).secret
+    send(client, "PATCH", draft, secret, {"contributors": ["nasa"]})
+    # Without saying what becomes of the contributor, the new lead would be listed twice.
+    refused = send(client, "PATCH", draft, secret, {"lead_organization": "nasa"})
+    assert refused.status_code == 400, refused.content
+    assert "is the lead organization" in refused.json()["contributors"][0]
+    response = send(
+        client, "PATCH", draft, secret, {"lead_organization": "nasa", "contributors": []}
+    )
+    assert response.status_code == 200, response.content
+    assert [(o["slug"], o["role"]) for o in response.json()["organizations"]] == [("nasa", "lead")]
+
+
+def test_writing_the_lists_costs_a_bounded_number_of_queries(
+    client, secret, draft, nasa, django_assert_max_num_queries
+):
+    tag = current(draft)
+    # Each item is a row, its history and its checks: bounded by the lists' size cap.
+    with django_assert_max_num_queries(130):
+        response = send(client, "PATCH", draft, secret, LISTS, if_match=tag)
+    assert response.status_code == 200, response.content

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from catalog.admin.forms import RelationForm, RelationFormSet
+from catalog.api.inlines import bind
 from catalog.models import Artifact, Relation
 
 MAX_EDGES = 100
@@ -113,38 +114,12 @@ def _wanted(edges, user) -> list[dict]:
     return wanted
 
 
-def _key(values: dict) -> tuple:
-    return tuple(str(values[name] or "") for name in FIELDS)
-
-
 def bound_edges(artifact: Artifact, edges, user):
     """The admin's formset over the entry's edges, bound to what the body asks."""
     formset_class = edge_formset(user)
     wanted = _wanted(edges, user)
     existing = list(formset_class(instance=artifact).get_queryset()) if artifact.pk else []
-    data = {}
-    keep = {_key(w) for w in wanted}
-    present = set()
-    for index, relation in enumerate(existing):
-        values = {
-            name: getattr(relation, name if name != "target" else "target_id") for name in FIELDS
-        }
-        values["target"] = values["target"] or ""
-        key = _key(values)
-        prefix = f"{PREFIX}-{index}"
-        data[f"{prefix}-id"] = relation.pk
-        data.update({f"{prefix}-{name}": value for name, value in values.items()})
-        if key in keep and key not in present:
-            present.add(key)
-        else:
-            data[f"{prefix}-DELETE"] = "on"
-    added = [w for w in wanted if _key(w) not in present]
-    for offset, values in enumerate(added):
-        prefix = f"{PREFIX}-{len(existing) + offset}"
-        data.update({f"{prefix}-{name}": value for name, value in values.items()})
-    data[f"{PREFIX}-TOTAL_FORMS"] = str(len(existing) + len(added))
-    data[f"{PREFIX}-INITIAL_FORMS"] = str(len(existing))
-    return formset_class(data=data, instance=artifact, prefix=PREFIX)
+    return bind(formset_class, artifact, wanted, existing, FIELDS, PREFIX)
 
 
 def edge_errors(formset) -> dict:

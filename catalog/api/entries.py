@@ -34,6 +34,12 @@ from catalog.admin.forms import ArtifactForm
 from catalog.admin.versions import OneVersionPerSave
 from catalog.api.authentication import request_token
 from catalog.api.edges import EdgeSerializer, bound_edges, edge_errors
+from catalog.api.inlines import (
+    CONTRIBUTORS,
+    ROW_LISTS,
+    OpennessComponentWriteSerializer,
+    VariantWriteSerializer,
+)
 from catalog.api.preconditions import lead_organization_id
 from catalog.models import (
     Artifact,
@@ -48,6 +54,7 @@ from catalog.models import (
     TokenScope,
 )
 from catalog.models.roles import may_lead_for
+from catalog.search.signals import refreshing_once
 
 # The form's fields a write may set, with the rows a list or slug names.
 TAXONOMY = {"tasks": Task, "modalities": Modality, "languages": Language, "tags": Tag}
@@ -87,7 +94,11 @@ READ_ONLY = {
     "openness_class": "computed from the openness components",
     "license": "computed from license_expression; send that instead",
     "licenses": "computed from license_expression; send that instead",
-    "organizations": "the lead is lead_organization; contributors are not writable here yet",
+    "organizations": "send lead_organization and contributors (slugs)",
+    "openness": "computed from openness_components; send those",
+    "derived_from": "send relations",
+    "derivatives": "other entries' relations; change those entries",
+    "dataset_size": "send size_value and size_unit",
     "released": "send release_date",
     "links": "send homepage_url, repository_url, huggingface_repo_id, paper_url",
     "url": "computed",
@@ -101,7 +112,7 @@ CREATABLE = ("slug", "kind", *WRITABLE)
 # The admin shows each kind's own fields only (catalog.admin.artifacts.KIND_FIELDS).
 KIND_OF_FIELD = {
     name: kind for kind, (_, names) in KIND_FIELDS.items() for name in names if name in WRITABLE
-}
+} | {name: row_list.kinds[0] for name, row_list in ROW_LISTS.items() if row_list.kinds}
 OTHER_KIND = "Only {kinds} have this field."
 READ_ONLY_FIELD = "This field is read-only: {why}."
 UNKNOWN_FIELD = "Unknown field. The fields an entry takes: {fields}."
@@ -130,7 +141,7 @@ def check_fields(data: dict, writable: tuple[str, ...], kind: str) -> None:
         if owner is not None and kind in ArtifactKind.values and owner != kind:
             errors[name] = [OTHER_KIND.format(kinds=ArtifactKind(owner).label.lower() + "s")]
             continue
-        if name in writable or name == "relations":
+        if name in writable or name == "relations" or name in ROW_LISTS:
             continue
         if name in READ_ONLY:
             errors[name] = [READ_ONLY_FIELD.format(why=READ_ONLY[name])]
@@ -191,6 +202,12 @@ def current_form_data(artifact: Artifact) -> dict:
     return {key: "" if value is None else value for key, value in data.items()}
 
 
+def hidden_initials(artifact: Artifact) -> dict:
+    """What the admin's form posts beside its JSON fields: their value as the form was
+    shown (Django keeps it for fields with a callable default, to tell a change)."""
+    return {f"initial-{name}": json.dumps(getattr(artifact, name)) for name in JSON_FIELDS}
+
+
 def empty_form_data() -> dict:
     data = dict.fromkeys(WRITABLE, "")
     data.update({name: [] for name in TAXONOMY})
@@ -244,6 +261,22 @@ class EntryChangeSerializer(serializers.Serializer):
         required=False,
         help_text="Lineage: the whole list of the entry's outgoing edges you can see.",
     )
+    contributors = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="The contributing organizations' slugs (the lead is lead_organization).",
+    )
+    sources = serializers.ListField(
+        child=serializers.URLField(), required=False, help_text="The URLs that back the facts."
+    )
+    parameters = VariantWriteSerializer(
+        many=True, required=False, help_text="Models: the sizes of the model family."
+    )
+    openness_components = OpennessComponentWriteSerializer(
+        many=True,
+        required=False,
+        help_text="Models: the Model Openness Framework's components; the class follows.",
+    )
 
 
 class EntryCreateSerializer(EntryChangeSerializer):
@@ -287,7 +320,8 @@ class EntryChanges:
             if not form.is_valid():
                 raise ValidationError(form_errors(form))
             edges = checked_edges(request, form.instance, partial=True)
-            artifact = save_entry(form, request, token, creating=True, edges=edges)
+            lists = checked_lists(request, form, partial=True)
+            artifact = save_entry(form, request, token, creating=True, edges=edges, lists=lists)
             response = self.entry_response(request, artifact, status.HTTP_201_CREATED)
             response["Location"] = response.data["url"]
             if key:
@@ -309,6 +343,7 @@ class EntryChanges:
             if not partial:
                 data["lead_organization"] = lead_organization_id(artifact)
             data.update(form_data(request.data))
+            data.update(hidden_initials(artifact))
             form = entry_form(request.user)(data=data, instance=artifact)
             if not form.is_valid():
                 raise ValidationError(form_errors(form))
@@ -316,7 +351,8 @@ class EntryChanges:
             if not token.allows(TokenScope.WRITE, lead):
                 raise PermissionDenied(SCOPE_MISSING.format(artifact=lead.slug))
             edges = checked_edges(request, artifact, partial=partial)
-            save_entry(form, request, token, edges=edges)
+            lists = checked_lists(request, form, partial=partial)
+            save_entry(form, request, token, edges=edges, lists=lists)
         return self.entry_response(request, artifact)
 
     def delete_entry(self, request: Request, namespace: str, slug: str) -> Response:
@@ -376,8 +412,72 @@ def checked_edges(request: Request, artifact: Artifact, *, partial: bool):
     return formset
 
 
-def save_entry(form: ArtifactForm, request: Request, token, *, creating: bool = False, edges=None):
-    """Save as the admin's form does: one version, the workflow's fields kept."""
+def checked_lists(request: Request, form: ArtifactForm, *, partial: bool) -> dict:
+    """The admin's inline formsets for the body's lists (`catalog.api.inlines`), by name,
+    validated. PATCH and POST bind only the lists sent (and the contributors when the
+    lead changes, so the new lead is not also a contributor); PUT binds every list its
+    kind has, so one left out is emptied."""
+    artifact = form.instance
+    kind = artifact.kind
+    lead = form.cleaned_data["lead_organization"]
+    formsets, errors = {}, {}
+    for name, row_list in ROW_LISTS.items():
+        if row_list.kinds and kind not in row_list.kinds:
+            continue
+        if name in request.data:
+            items = request.data[name]
+        elif not partial:
+            items = []
+        elif row_list is CONTRIBUTORS and artifact.pk and "lead_organization" in form.changed_data:
+            items = list(CONTRIBUTORS.rows(artifact).values_list("organization__slug", flat=True))
+        else:
+            continue
+        formset = row_list.bound(artifact, items, lead_id=lead.pk)
+        if formset.is_valid():
+            formsets[name] = formset
+        else:
+            errors.update(row_list.errors(formset))
+    if errors:
+        raise ValidationError(errors)
+    return formsets
+
+
+def save_lists(artifact: Artifact, lead, lists: dict) -> None:
+    """The lead, then the lists; the contributors that go are removed first, so that
+    one of them may become the lead in the same write."""
+    contributors = lists.get(CONTRIBUTORS.name)
+    if contributors is not None:
+        contributors.instance = artifact
+        kept = contributors.save(commit=False)
+        for contribution in contributors.deleted_objects:
+            contribution.delete()
+    save_lead_and_licenses(artifact, lead)
+    if contributors is not None:
+        for contribution in kept:
+            contribution.save()
+    for name, formset in lists.items():
+        if name != CONTRIBUTORS.name:
+            formset.instance = artifact
+            formset.save()
+
+
+def save_entry(
+    form: ArtifactForm,
+    request: Request,
+    token,
+    *,
+    creating: bool = False,
+    edges=None,
+    lists: dict | None = None,
+):
+    """Save as the admin's form does: one version, the workflow's fields kept, and the
+    search document written once, at the end."""
+    with refreshing_once():
+        return _save_entry(form, request, token, creating=creating, edges=edges, lists=lists)
+
+
+def _save_entry(form, request, token, *, creating, edges, lists):
+    lists = lists or {}
     versions = OneVersionPerSave()
     artifact = form.save(commit=False)
     lead = form.cleaned_data["lead_organization"]
@@ -391,16 +491,14 @@ def save_entry(form: ArtifactForm, request: Request, token, *, creating: bool = 
     artifact._history_api_token = token
     artifact.save()
     form.save_m2m()
-    save_lead_and_licenses(artifact, lead)
+    save_lists(artifact, lead, lists)
     if edges is not None:
         edges.instance = artifact
         edges.save()
-    changed = (
-        ", ".join(
-            sorted(form.changed_data + (["relations"] if edges and edges.has_changed() else []))
-        )
-        or "nothing"
-    )
+    changed_lists = [name for name, formset in lists.items() if formset.has_changed()]
+    if edges is not None and edges.has_changed():
+        changed_lists.append("relations")
+    changed = ", ".join(sorted(form.changed_data + changed_lists)) or "nothing"
     reason = "Added over the API" if creating else f"Changed over the API: {changed}"[:100]
     versions.write_version(request, artifact, reason, added=creating)
     if creating:  # write_version marks the version as the creation; say how it came

@@ -518,12 +518,17 @@ class ModelVariant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["artifact", "name"], name="model_variant_name_unique"),
             models.CheckConstraint(
-                condition=Q(parameters__gt=0), name="model_variant_parameters_positive"
+                condition=Q(parameters__gt=0),
+                name="model_variant_parameters_positive",
+                violation_error_message="The parameter count is a number above 0.",
             ),
             models.CheckConstraint(
                 condition=Q(active_parameters__isnull=True)
                 | (Q(active_parameters__gt=0) & Q(active_parameters__lte=F("parameters"))),
                 name="model_variant_active_within_total",
+                violation_error_message=(
+                    "The active parameters are a number above 0 and at most the parameter count."
+                ),
             ),
         ]
 

@@ -102,7 +102,9 @@ _batches = threading.local()
 
 @contextmanager
 def refreshing_once() -> Iterator[set[int]]:
-    """Collect the entries touched in this block; write each one's document at its end."""
+    """Collect the entries touched in this block; write each one's document at its end,
+    if it ends without an error (one that rolls its transaction back leaves nothing to
+    write, and a failed statement leaves a transaction that refuses any more)."""
     stack = _batches.__dict__.setdefault("stack", [])
     pending: set[int] = set()
     stack.append(pending)
