@@ -313,6 +313,16 @@ def test_without_a_key_a_second_post_is_refused_by_the_taken_id(client, secret):
     assert list(again.json()) == ["slug"]
 
 
+@pytest.mark.parametrize("field", sorted(set(READ_ONLY) - {"slug", "kind"}))
+def test_every_read_only_field_in_a_creation_is_400_naming_it(client, secret, field):
+    before = Artifact.objects.count(), Artifact.history.count()
+    response = create(client, secret, {**NEW, field: "x"})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]
+    assert "read-only" in response.json()[field][0]
+    assert (Artifact.objects.count(), Artifact.history.count()) == before
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
