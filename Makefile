@@ -21,7 +21,7 @@ help:
 	@echo "make test              the whole suite on SQLite, then on PostgreSQL when one is reachable"
 	@echo "make lint              ruff, and import-linter's layer contracts"
 	@echo "make migrations-check  fail if the models have changes without a migration"
-	@echo "make bench             measure search speed; writes docs/benchmarks.md"
+	@echo "make bench             measure search and write speed; writes docs/benchmarks.md"
 	@echo "make screenshots       run the browser journeys and write docs/screenshots/*.png"
 
 $(VENV)/.installed: requirements.lock pyproject.toml

@@ -1,9 +1,13 @@
-"""`make bench`: the search API at 10k and 100k artifacts on SQLite and PostgreSQL.
+"""`make bench`: the search API at 10k and 100k artifacts on SQLite and PostgreSQL, and
+the write API's registrations per second on each.
 
 For each backend and size a fresh database is built with generate_catalog, then
 benchmarks.measure times the API (p50, p95 through Django's test client, so without
 HTTP) on the query mix and, beside it, the same SQL statements run alone: the floor
-the database sets. The table goes to docs/benchmarks.md.
+the database sets. On a fresh database of each backend, benchmarks.writes registers
+entries as a release pipeline does (create, then submit). The tables go to
+docs/benchmarks.md. BENCH_SIZES (default "10000,100000"; "" for none) and
+BENCH_WRITE_ROUNDS (default 200; 0 for none) choose what runs.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",") if n]
+WRITE_ROUNDS = int(os.environ.get("BENCH_WRITE_ROUNDS", "200"))
 SEED = 1
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
 POSTGRES_DATABASE = "catalog_bench"
@@ -38,11 +43,11 @@ def postgres_url() -> str | None:
     return POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{POSTGRES_DATABASE}"
 
 
-def measure(database_url: str, artifacts: int) -> dict:
+def run_cell(database_url: str, module: str, *arguments: str) -> dict:
+    """Run benchmarks.<module> in a fresh process on `database_url`; its JSON answer."""
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false"}
     output = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "benchmarks.measure", "--artifacts", str(artifacts),
-         "--seed", str(SEED)],
+        [sys.executable, "-m", f"benchmarks.{module}", *arguments],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if output.returncode != 0:
@@ -50,19 +55,33 @@ def measure(database_url: str, artifacts: int) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def measure(database_url: str, artifacts: int) -> dict:
+    return run_cell(database_url, "measure", "--artifacts", str(artifacts), "--seed", str(SEED))
+
+
+def on_each_backend(run) -> list[tuple[str, dict]]:
+    """[(backend, run(database_url))] on a fresh SQLite file and, if reachable, a fresh
+    PostgreSQL database."""
+    cells = []
+    with tempfile.TemporaryDirectory() as directory:
+        cells.append(("SQLite", run(f"sqlite:///{directory}/bench.sqlite3")))
+    url = postgres_url()
+    if url:
+        cells.append(("PostgreSQL", run(url)))
+    return cells
+
+
 def main() -> None:
     rows = []
     for size in SIZES:
-        with tempfile.TemporaryDirectory() as directory:
-            cell = measure(f"sqlite:///{directory}/bench.sqlite3", size)
-            rows.append(("SQLite", size, cell))
-            print(f"SQLite {size}: built in {cell['build_seconds']:.0f} s", file=sys.stderr)
-        url = postgres_url()
-        if url:
-            cell = measure(url, size)
-            rows.append(("PostgreSQL", size, cell))
-            print(f"PostgreSQL {size}: built in {cell['build_seconds']:.0f} s", file=sys.stderr)
-    write_report(rows)
+        for backend, cell in on_each_backend(lambda url, size=size: measure(url, size)):
+            rows.append((backend, size, cell))
+            print(f"{backend} {size}: built in {cell['build_seconds']:.0f} s", file=sys.stderr)
+    writes = []
+    if WRITE_ROUNDS:
+        rounds = str(WRITE_ROUNDS)
+        writes = on_each_backend(lambda url: run_cell(url, "writes", "--rounds", rounds))
+    write_report(rows, writes)
 
 
 TARGET_QUERIES = ("rare word", "two words")
@@ -100,7 +119,31 @@ def target_summary(rows: list[tuple[str, int, dict]]) -> list[str]:
     return lines
 
 
-def write_report(rows: list[tuple[str, int, dict]]) -> None:
+def write_lines(writes: list[tuple[str, dict]]) -> list[str]:
+    if not writes:
+        return []
+    lines = [
+        "",
+        "## Writes",
+        "",
+        "Each round registers a model as a release pipeline does (`benchmarks/writes.py`): "
+        "`POST /api/v1/artifacts/` with a license, a task, a contributor, a source and a "
+        "size, then `POST .../submit/` with its ETag, through Django's test client with an "
+        "API token, one after another on a fresh database of 200 entries.",
+        "",
+        "| backend | rounds | registrations / s | round p50 (ms) | round p95 (ms) "
+        "| queries / round |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for backend, cell in writes:
+        lines.append(
+            f"| {backend} | {cell['rounds']} | {cell['per_second']:.1f} | {cell['p50']:.1f} "
+            f"| {cell['p95']:.1f} | {cell['queries']} |"
+        )
+    return lines
+
+
+def write_report(rows: list[tuple[str, int, dict]], writes: list[tuple[str, dict]]) -> None:
     lines = [
         "# Search benchmarks",
         "",
@@ -133,10 +176,11 @@ def write_report(rows: list[tuple[str, int, dict]]) -> None:
                 f"| {r['api_p50']:.2f} | {r['api_p95']:.2f} | {r['floor_p50']:.2f} "
                 f"| {r['framework_p50']:.2f} | {ratio:.1f}x |"
             )
-    lines += ["", *target_summary(rows), "", "Query parameters:", ""]
-    first = rows[0][2]["results"]
-    for label, r in first.items():
-        lines.append(f"- {label}: `{json.dumps(r['params'])}`")
+    if rows:
+        lines += ["", *target_summary(rows), "", "Query parameters:", ""]
+        for label, r in rows[0][2]["results"].items():
+            lines.append(f"- {label}: `{json.dumps(r['params'])}`")
+    lines += write_lines(writes)
     report = ROOT / "docs" / "benchmarks.md"
     # Notes measured by hand (below KEPT) survive a new run.
     kept = report.read_text(encoding="utf-8").partition(KEPT)[2] if report.exists() else ""
