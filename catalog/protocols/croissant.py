@@ -37,6 +37,7 @@ from catalog.api.schema import BAD_TOKEN, THROTTLED, CatalogAutoSchema, ErrorDet
 from catalog.licenses import license_reference
 from catalog.models import Artifact, ArtifactKind
 from catalog.search.query import with_result_relations
+from catalog.web.structured_data import creators_of
 
 CROISSANT_1_1 = "http://mlcommons.org/croissant/1.1"
 
@@ -113,10 +114,7 @@ def croissant_document(artifact: Artifact, *, page_url: str) -> dict:
         document["license"] = license
     if artifact.paper_url:
         document["citeAs"] = artifact.paper_url
-    creators = [
-        _organization(contribution.organization)
-        for contribution in artifact.contributions_lead_first()
-    ]
+    creators = creators_of(artifact, organization_type="sc:Organization")
     if creators:
         document["creator"] = creators
     same_as = [url for url in (artifact.huggingface_url, artifact.homepage_url) if url]
@@ -144,13 +142,6 @@ def croissant_document(artifact: Artifact, *, page_url: str) -> dict:
             }
         ]
     return document
-
-
-def _organization(organization) -> dict:
-    entry = {"@type": "sc:Organization", "name": organization.name}
-    if organization.website:
-        entry["url"] = organization.website
-    return entry
 
 
 class JsonLdRenderer(JSONRenderer):

@@ -34,7 +34,6 @@ from catalog.api.pagination import links
 from catalog.models import (
     Artifact,
     ArtifactKind,
-    Contribution,
     Relation,
     RelationType,
 )
@@ -45,7 +44,7 @@ from catalog.protocols.huggingface_question import (
     hub_parameter,
     read_question,
 )
-from catalog.search.query import run_search
+from catalog.search.query import run_search, with_result_relations
 
 REPO_NOT_FOUND = "Repository not found"
 # The catalog keeps no commits: an entry has one revision, as it is now.
@@ -75,14 +74,9 @@ def hub_datetime(value: datetime.datetime | datetime.date | None) -> str | None:
 
 
 def hub_artifacts(artifacts: QuerySet[Artifact], user) -> QuerySet[Artifact]:
-    """What a document shows, in a fixed number of statements whatever the page size."""
-    return artifacts.prefetch_related(
-        Prefetch("contributions", queryset=Contribution.objects.select_related("organization")),
-        "licenses",
-        "tasks",
-        "modalities",
-        "languages",
-        "tags",
+    """What a document shows, in a fixed number of statements whatever the page size:
+    what a search result shows, and its lineage into the catalog."""
+    return with_result_relations(artifacts).prefetch_related(
         # Lineage into the catalog only, to what `user` may see: no draft leaks by name.
         Prefetch(
             "relations",

@@ -50,14 +50,7 @@ def artifact_json_ld(
         data["version"] = artifact.version
     if license := license_reference(artifact):
         data["license"] = license
-    creators = []
-    for contribution in artifact.contributions_lead_first():
-        organization = contribution.organization
-        entry = {"@type": "Organization", "name": organization.name}
-        if organization.website:
-            entry["url"] = organization.website
-        creators.append(entry)
-    if creators:
+    if creators := creators_of(artifact):
         data["creator"] = creators
     same_as = [url for url in (artifact.repository_url, artifact.huggingface_url) if url]
     if same_as:
@@ -80,3 +73,16 @@ def artifact_json_ld(
 def json_ld_script(data: dict) -> SafeString:
     text = json.dumps(data, ensure_ascii=False, sort_keys=False).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', SafeString(text))
+
+
+def creators_of(artifact: Artifact, organization_type: str = "Organization") -> list[dict]:
+    """The entry's organizations as schema.org creators, the lead first; Croissant names
+    the type with its `sc:` prefix."""
+    creators = []
+    for contribution in artifact.contributions_lead_first():
+        organization = contribution.organization
+        entry = {"@type": organization_type, "name": organization.name}
+        if organization.website:
+            entry["url"] = organization.website
+        creators.append(entry)
+    return creators
