@@ -4,7 +4,9 @@ the database itself, not only by a form."""
 import datetime
 
 import pytest
+from django.apps import apps
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import UniqueConstraint
 
 from catalog.models import (
     Artifact,
@@ -34,10 +36,25 @@ def refused(write, constraint: str) -> None:
     if isinstance(caught.value, DataError):  # PostgreSQL checks a column's length first
         assert "too long" in message
         return
-    # PostgreSQL and SQLite name CHECK and partial-index constraints; unique indexes on
-    # plain columns are named only by PostgreSQL.
-    if "UNIQUE constraint failed" not in message:
-        assert constraint in message
+    # PostgreSQL and SQLite name CHECK and partial-index constraints; SQLite names a
+    # unique index on plain columns by its columns instead: they must be the constraint's.
+    if "UNIQUE constraint failed" in message:
+        assert message.split(": ", 1)[1] == ", ".join(unique_columns(constraint)), message
+    else:  # a unique field's index is named table_column_key on PostgreSQL
+        assert constraint.replace(".", "_") in message, message
+
+
+def unique_columns(name: str) -> list[str]:
+    """`table.column` for each field of the unique constraint or field called `name`
+    (a unique field's index is named by Django, so it is given as `table.column`)."""
+    if "." in name:
+        return [name]
+    for model in apps.get_app_config("catalog").get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name and isinstance(constraint, UniqueConstraint):
+                table = model._meta.db_table
+                return [f"{table}.{model._meta.get_field(f).column}" for f in constraint.fields]
+    raise AssertionError(f"No unique constraint {name} in the catalog's models.")
 
 
 ARTIFACT_UPDATES = [
@@ -141,7 +158,9 @@ def test_organization_constraints():
         "organization_kind_valid",
     )
     make_organization("taken")
-    refused(lambda: Organization.objects.create(slug="taken", name="x"), "slug")
+    refused(
+        lambda: Organization.objects.create(slug="taken", name="x"), "catalog_organization.slug"
+    )
 
 
 def test_membership_constraints():
