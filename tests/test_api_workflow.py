@@ -233,14 +233,24 @@ def test_a_token_without_the_scope_is_403_though_its_user_may(client, editor, ib
     assert snapshot(draft) == before
 
 
-def test_a_token_for_another_organization_is_403(client, editor, ibm, meta, draft):
-    # The user edits for IBM, but this token acts only for Meta.
+def test_a_token_for_another_organization_neither_sees_nor_submits(
+    client, editor, ibm, meta, draft
+):
+    # The user edits for IBM, but this token acts only for Meta: IBM's draft is not
+    # among what it reads, so it is not found, as for anyone who may not see it.
     from catalog.models import Membership
 
     Membership.objects.create(user=editor, organization=meta, role=MembershipRole.EDITOR)
     secret = secret_of(editor, meta)
-    response = post(client, draft, "submit", secret, if_match=etag(client, draft, secret))
-    assert response.status_code == 403
+    assert client.get(url(draft), HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 404
+    response = post(client, draft, "submit", secret, if_match=draft.etag)
+    assert response.status_code == 404
+    # The user's own session, and a token for IBM, see it.
+    client.force_login(editor)
+    assert client.get(url(draft)).status_code == 200
+    client.logout()
+    ibm_secret = issue_token(user=editor, name="ibm", organizations=[ibm], scopes=["read"]).secret
+    assert client.get(url(draft), HTTP_AUTHORIZATION=f"Bearer {ibm_secret}").status_code == 200
 
 
 def test_a_user_the_workflow_refuses_is_403_with_its_sentence(client, editor, ibm, draft):

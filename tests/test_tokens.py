@@ -651,3 +651,23 @@ def test_a_curator_is_offered_publishing_and_every_organization(client, ibm, met
     token = ApiToken.objects.get()
     assert (token.user, token.scopes) == (curator, ["publish"])
     assert authenticated_token(response.context["secret"]).allows("publish", meta)
+
+
+def test_a_token_reads_only_the_drafts_of_the_organizations_it_acts_for(client, editor, ibm, meta):
+    from tests.factories import make_artifact
+
+    make_artifact("ibm-draft", lead=ibm, status="draft")
+    make_artifact("meta-draft", lead=meta, status="draft")
+    drafts = "/api/v1/artifacts/?status=draft"
+    for_ibm = issue(editor, ibm, scopes=("read",))
+    listed = client.get(drafts, **bearer(for_ibm.secret)).json()
+    assert [entry["id"] for entry in listed["results"]] == ["ibm/ibm-draft"]
+    hidden = client.get("/api/v1/artifacts/meta/meta-draft/", **bearer(for_ibm.secret))
+    assert hidden.status_code == 404
+    # The user's own session reads with all of their rights.
+    client.force_login(editor)
+    listed = client.get(drafts).json()
+    assert sorted(entry["id"] for entry in listed["results"]) == [
+        "ibm/ibm-draft",
+        "meta/meta-draft",
+    ]

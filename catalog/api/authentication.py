@@ -1,7 +1,9 @@
 """API tokens over HTTP: `Authorization: Bearer alc_...`.
 
 - A live token of ours authenticates as its user; `request.auth` is the `ApiToken`, so a
-  write view asks `request.auth.allows(scope, organization)`.
+  write view asks `request.auth.allows(scope, organization)`. Beyond what is public,
+  the user then reads only the entries of the organizations the token acts for (a token
+  made for one organization does not show its user's other organizations' drafts).
 - A token of ours (it starts with `alc_`) that is unknown, expired or revoked, or whose
   user is inactive, answers 401 with `WWW-Authenticate: Bearer realm="api",
   error="invalid_token"` and a message that never repeats the token.
@@ -17,6 +19,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from catalog.models import TOKEN_PREFIX, ApiToken
+from catalog.models.roles import narrow_to_organizations
 from catalog.tokens import find_token
 
 KEYWORD = b"bearer"
@@ -49,6 +52,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not token.user.is_active:
             self._refuse(request, INACTIVE)
         token.record_use()
+        # The token acts for some of its user's organizations: it reads no further.
+        narrow_to_organizations(token.user, token.effective_organization_ids)
         return token.user, token
 
     def _refuse(self, request, message: str):

@@ -24,7 +24,12 @@ from catalog.identifiers import (
 )
 from catalog.models.licenses import License
 from catalog.models.organizations import Organization
-from catalog.models.roles import MembershipRole, is_curator, managing_organization_ids
+from catalog.models.roles import (
+    MembershipRole,
+    is_curator,
+    managing_organization_ids,
+    reading_organization_ids,
+)
 from catalog.models.taxonomy import Language, Modality, Tag, Task
 
 
@@ -124,12 +129,19 @@ class ArtifactQuerySet(models.QuerySet):
 
         Anonymous readers and users without a membership see `published()`; members also
         see every entry their organizations lead or contribute to, drafts included;
-        curators see everything.
+        curators see everything. A user reading with an API token sees, beyond what is
+        public, only the entries of the organizations the token acts for.
         """
-        if is_curator(user):
-            return self.all()
         if not user.is_authenticated or not user.is_active:
             return self.published()
+        narrowed = reading_organization_ids(user)
+        if narrowed is not None:
+            workspace = Contribution.objects.filter(organization_id__in=narrowed)
+            return self.filter(
+                Q(status__in=PUBLIC_STATUSES) | Q(pk__in=workspace.values("artifact_id"))
+            )
+        if is_curator(user):
+            return self.all()
         return self.filter(Q(status__in=PUBLIC_STATUSES) | Q(pk__in=_workspace_artifact_ids(user)))
 
     def in_workspace_of(self, user: User | AnonymousUser) -> ArtifactQuerySet:

@@ -17,6 +17,8 @@ the lowest of the models package: it imports no model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
@@ -101,6 +103,23 @@ def may_lead_for(user: User | AnonymousUser, organization_id: int | None) -> boo
     if is_curator(user):
         return True
     return organization_id in editing_organization_ids(user)
+
+
+def narrow_to_organizations(user: User, organization_ids: Callable[[], set[int]]) -> None:
+    """For a request made with an API token: beyond what is public, the user reads only
+    the entries of the organizations the token acts for, not all of their own.
+    `organization_ids` is asked once, when visibility is first asked."""
+    user._catalog_reading_organizations = organization_ids
+
+
+def reading_organization_ids(user: User | AnonymousUser) -> frozenset[int] | None:
+    """The organizations whose unpublished entries a token-narrowed user reads; None
+    when the user is not narrowed (a session reads with all of its user's rights)."""
+    answer = getattr(user, "_catalog_reading_organizations", None)
+    if callable(answer):
+        answer = frozenset(answer())
+        user._catalog_reading_organizations = answer
+    return answer
 
 
 def forget_roles(user: User | AnonymousUser) -> None:
