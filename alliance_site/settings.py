@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "ArtifactKindEnum": "catalog.models.ArtifactKind",
         "ArtifactStatusEnum": "catalog.models.ArtifactStatus",
         "OrganizationKindEnum": "catalog.models.OrganizationKind",
+        "MembershipRoleEnum": "catalog.models.MembershipRole",
     },
 }
 

@@ -118,3 +118,55 @@ def test_an_unknown_username_is_said_plainly(client, world):
         {"username": "nobody", "organization": world["orgs"]["a"].pk, "role": "viewer"},
     )
     assert "No active account is named &#x27;nobody&#x27;" in response.content.decode()
+
+
+# -- an organization keeps an admin (the rule the API keeps too: catalog.members) ----------
+
+
+def test_the_admin_will_not_demote_an_organizations_last_admin(client, world):
+    admin_a = world["people"]["admin_a"]
+    membership = Membership.objects.get(user=admin_a)
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("admin:catalog_membership_change", args=[membership.pk]),
+        {"username": "admin_a", "organization": world["orgs"]["a"].pk, "role": "editor"},
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Org A would be left without an admin" in response.content.decode()
+    assert Membership.objects.get(pk=membership.pk).role == MembershipRole.ADMIN
+
+
+def test_the_admin_will_not_delete_an_organizations_last_admin(client, world):
+    membership = Membership.objects.get(user=world["people"]["admin_a"])
+    client.force_login(world["people"]["admin_a"])
+    delete = reverse("admin:catalog_membership_delete", args=[membership.pk])
+    change = reverse("admin:catalog_membership_change", args=[membership.pk])
+    response = client.get(delete)
+    assert (response.status_code, response["Location"]) == (302, change)  # no confirmation
+    response = client.post(delete, {"post": "yes"}, follow=True)
+    assert "Org A would be left without an admin" in response.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_deleting_the_selected_memberships_keeps_an_admin(client, world):
+    client.force_login(world["people"]["admin_a"])
+    chosen = Membership.objects.filter(organization=world["orgs"]["a"])
+    response = client.post(
+        reverse("admin:catalog_membership_changelist"),
+        {"action": "delete_selected", "_selected_action": [m.pk for m in chosen], "post": "yes"},
+        follow=True,
+    )
+    assert "Org A would be left without an admin" in response.content.decode()
+    assert chosen.count() == 3
+
+
+def test_a_curator_may_delete_an_organizations_last_admin_in_the_admin(client, world):
+    membership = Membership.objects.get(user=world["people"]["admin_a"])
+    client.force_login(world["people"]["curator"])
+    response = client.post(
+        reverse("admin:catalog_membership_delete", args=[membership.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    record = Membership.history.latest("history_id")
+    assert (record.history_type, record.history_user) == ("-", world["people"]["curator"])

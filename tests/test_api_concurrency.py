@@ -21,7 +21,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from catalog.models import Artifact, ArtifactStatus, MembershipRole
+from catalog.models import Artifact, ArtifactStatus, Membership, MembershipRole
 from catalog.tokens import issue_token
 from tests.factories import make_artifact, make_member, make_organization
 
@@ -178,3 +178,67 @@ def test_racing_retries_with_one_idempotency_key_create_one_entry(racing_databas
         # The first answer, each time (PostgreSQL's jsonb may order its keys otherwise).
         assert all(answer == results[0][1] for _, answer in results)
         assert in_a_thread(lambda key=key: Artifact.objects.filter(slug=key).count()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_stepping_each_other_down_at_once_leave_one_admin(racing_database):
+    """Each of an organization's two admins removes (or demotes) the other at the same
+    moment: one is done, the other refused, and the organization keeps an admin."""
+    rounds = []
+    for round_number in range(10):
+        organization = make_organization(f"org-{round_number}")
+        admins = [
+            make_member(organization, MembershipRole.ADMIN, f"admin-{round_number}-{i}")
+            for i in range(2)
+        ]
+        secrets = [
+            issue_token(
+                user=admin, name="ci", organizations=[organization], scopes=["read", "write"]
+            ).secret
+            for admin in admins
+        ]
+        rounds.append((organization, admins, secrets))
+    racing_database()
+
+    for round_number, (organization, admins, secrets) in enumerate(rounds):
+        demote = round_number % 2 == 1
+        requests = [
+            (
+                f"/api/v1/organizations/{organization.slug}/members/{admins[1 - i].username}/",
+                {"HTTP_AUTHORIZATION": f"Bearer {secrets[i]}"},
+            )
+            for i in range(2)
+        ]
+        barrier = threading.Barrier(2)
+        results: list = [None, None]
+
+        def step_down(index, url, headers, demote=demote, barrier=barrier, results=results):
+            client = Client(raise_request_exception=False)
+            try:
+                barrier.wait()
+                if demote:
+                    response = client.patch(url, {"role": "editor"}, "application/json", **headers)
+                else:
+                    response = client.delete(url, **headers)
+                results[index] = (response.status_code, response.content[:200])
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=step_down, args=(i, *request))
+            for i, request in enumerate(requests)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        # Taken one after the other: the second admin has lost their role meanwhile, so
+        # is answered as the editor (403) or outsider (404) they now are.
+        expected = [200, 403] if demote else [204, 404]
+        assert sorted(status for status, _ in results) == expected, results
+
+        def admins_left(organization=organization) -> int:
+            return Membership.objects.filter(organization=organization).admins().count()
+
+        assert in_a_thread(admins_left) == 1

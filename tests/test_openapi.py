@@ -110,6 +110,11 @@ THROTTLED_CASES = [
     ("/api/v1/organizations/{slug}/", "/api/v1/organizations/ibm/"),
     ("/api/v1/licenses/", "/api/v1/licenses/"),
     ("/api/v1/taxonomy/", "/api/v1/taxonomy/"),
+    ("/api/v1/organizations/{slug}/members/", "/api/v1/organizations/ibm/members/"),
+    (
+        "/api/v1/organizations/{slug}/members/{username}/",
+        "/api/v1/organizations/ibm/members/someone/",
+    ),
 ]
 
 # Every endpoint refuses a token of ours that is no good (an unknown one here).
@@ -264,6 +269,7 @@ def test_every_documented_response_is_exercised(schema):
     exercised |= {(path, "post", status) for path, status in WRITE_CASES}
     exercised |= {(ENTRY, method, status) for method, status in ENTRY_CASES}
     exercised |= {("/api/v1/artifacts/", "post", status) for status in CREATE_STATUSES}
+    exercised |= {(path, method, status) for path, method, status in MEMBER_CASES}
     assert documented == exercised
 
 
@@ -290,6 +296,10 @@ def test_writes_show_the_token_lock(schema):
         if path == "/api/v1/artifacts/":  # a creation: there is nothing to match yet
             assert not if_match
             assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+        elif path.startswith("/api/v1/organizations/"):
+            # A membership's one field is its role, and every write sets it whole (or
+            # removes the row): there is no other field a writer could overwrite unseen.
+            assert not if_match, path
         else:
             assert if_match, path
             assert if_match[0]["required"], path
@@ -473,3 +483,63 @@ def test_create_responses_validate_against_the_schema(client, schema, settings, 
     response = client.post("/api/v1/artifacts/", body, "application/json", **headers)
     assert response.status_code == status, response.content[:500]
     validate(schema, "/api/v1/artifacts/", response, "post")
+
+
+# ------------------------------------------------------------------------------
+# An organization's members: every answer each operation documents.
+# ------------------------------------------------------------------------------
+MEMBERS = "/api/v1/organizations/{slug}/members/"
+MEMBER = "/api/v1/organizations/{slug}/members/{username}/"
+MEMBER_CASES = [
+    *((MEMBERS, "get", status) for status in (200, 404)),
+    *((MEMBER, "get", status) for status in (200, 404)),
+    *((MEMBERS, "post", status) for status in (201, 400, 401, 403, 404, 413, 429)),
+    *((MEMBER, "patch", status) for status in (200, 400, 401, 403, 404, 409, 413, 429)),
+    *((MEMBER, "delete", status) for status in (204, 401, 403, 404, 409, 429)),
+]
+
+
+@pytest.mark.parametrize(("path", "method", "status"), MEMBER_CASES)
+def test_member_responses_validate_against_the_schema(
+    client, schema, settings, path, method, status
+):
+    organization = make_organization("writers")
+    admin = make_member(organization, MembershipRole.ADMIN, "boss")
+    make_member(organization, MembershipRole.EDITOR, "member")
+    make_member(make_organization("others"), MembershipRole.EDITOR, "newcomer")
+    secret = issue_token(
+        user=admin, name="ci", organizations=[organization], scopes=["read", "write"]
+    ).secret
+    read_only = issue_token(
+        user=admin, name="ro", organizations=[organization], scopes=["read"]
+    ).secret
+    url = "/api/v1/organizations/writers/members/"
+    if path == MEMBER:
+        url += "boss/" if status == 409 else "member/"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    body = {"username": "newcomer", "role": "viewer"} if method == "post" else {"role": "viewer"}
+    if status == 400:
+        body = {**body, "created_at": "2020-01-01T00:00:00Z"}
+    elif status == 413:
+        body = {**body, "role": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    elif status == 401:
+        del headers["HTTP_AUTHORIZATION"]
+    elif status == 403:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {read_only}"
+    elif status == 404 and method == "get":
+        del headers["HTTP_AUTHORIZATION"]  # the public does not see members
+    elif status == 404:
+        url = url.replace("writers", "nobody")
+    elif status == 429:
+        settings.CATALOG_TOKEN_RATE = "1/minute"
+        client.get("/api/v1/taxonomy/", **headers)
+    if method in ("get", "delete"):
+        response = getattr(client, method)(url, **headers)
+    else:
+        response = getattr(client, method)(url, body, "application/json", **headers)
+    assert response.status_code == status, response.content[:500]
+    if status == 204:
+        documented_response(schema, path, 204, "delete")
+        assert response.content == b""
+        return
+    validate(schema, path, response, method)

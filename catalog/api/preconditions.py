@@ -51,9 +51,9 @@ class TokenRequired(BasePermission):
         return True
 
 
-class TokenWriteMixin:
-    """For write views: token authentication only (reads keep the defaults), JSON
-    bodies, and the entry as its writer sees it."""
+class TokenWrites:
+    """For views that write: token authentication only (reads keep the defaults) and
+    JSON bodies."""
 
     def _writes(self) -> bool:
         request = getattr(self, "request", None)
@@ -67,6 +67,10 @@ class TokenWriteMixin:
 
     def get_parsers(self) -> list:
         return [JSONParser()] if self._writes() else super().get_parsers()
+
+
+class TokenWriteMixin(TokenWrites):
+    """For views that write entries: `TokenWrites`, and the entry as its writer sees it."""
 
     def locked_entry(self, request: Request, namespace: str, slug: str) -> Artifact:
         """The entry, if the token's user may see it (else 404), locked for this write."""

@@ -266,7 +266,7 @@ LOCATION = OpenApiParameter(
     OpenApiTypes.URI,
     OpenApiParameter.HEADER,
     response=[201],
-    description="The new entry's URL.",
+    description="The URL of what was created.",
 )
 ETAG = OpenApiParameter(
     "ETag",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import memberships, views
 from catalog.api.transitions import TRANSITION_VIEWS
 
 app_name = "api"
@@ -16,6 +16,16 @@ urlpatterns = [
         "organizations/<str:slug>/",
         views.OrganizationViewSet.as_view({"get": "retrieve"}),
         name="organization-detail",
+    ),
+    path(
+        "organizations/<str:slug>/members/",
+        memberships.MemberListView.as_view(),
+        name="organization-members",
+    ),
+    path(
+        "organizations/<str:slug>/members/<str:username>/",
+        memberships.MemberView.as_view(),
+        name="organization-member",
     ),
     path("licenses/", views.LicenseListView.as_view(), name="license-list"),
     path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),

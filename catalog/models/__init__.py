@@ -1,6 +1,7 @@
 """The catalog's models, one module per concept.
 
-Import direction: taxonomy, licenses and organizations depend on nothing of ours;
+Import direction: roles and history (the columns history tables add) import no model;
+taxonomy, licenses and organizations depend on nothing of ours but those two;
 artifacts depend on them; relations, openness and the search document depend on
 artifacts; API tokens depend on organizations. Everything is re-exported here, so
 callers write `from catalog.models import Artifact`.

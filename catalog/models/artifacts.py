@@ -22,6 +22,7 @@ from catalog.identifiers import (
     id_part_condition,
     id_part_validators,
 )
+from catalog.models.history import TokenHistory
 from catalog.models.licenses import License
 from catalog.models.organizations import Organization
 from catalog.models.roles import (
@@ -196,23 +197,6 @@ class ArtifactQuerySet(models.QuerySet):
         """Look up `<namespace>/<name>`; raises DoesNotExist for any other shape."""
         namespace, _, name = artifact_id.partition("/")
         return self.get(namespace=namespace, slug=name)
-
-
-class TokenHistory(models.Model):
-    """What an entry's history rows add: the API token a change came through, if any
-    (set from `instance._history_api_token`, as `_history_user` sets the user)."""
-
-    history_api_token = models.ForeignKey(
-        "catalog.ApiToken",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The API token the change came through; empty for the admin and commands.",
-    )
-
-    class Meta:
-        abstract = True
 
 
 def _workspace_artifact_ids(user: User) -> models.QuerySet:

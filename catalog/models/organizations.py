@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.countries import country_name, validate_country_code
 from catalog.identifiers import ORGANIZATION_SLUG_PATTERN, organization_slug_validator
+from catalog.models.history import TokenHistory
 from catalog.models.roles import (
     MembershipRole,
     is_curator,
@@ -105,6 +106,19 @@ class MembershipQuerySet(models.QuerySet):
             return self.all()
         return self.filter(organization__in=managing_organization_ids(user))
 
+    def admins(self) -> MembershipQuerySet:
+        """The memberships whose role manages their organization."""
+        return self.filter(role__in=MembershipRole.managing())
+
+    def organizations_left_without_admin(self) -> models.QuerySet[Organization]:
+        """The organizations that would have no admin left if these memberships were
+        removed, or stopped being admins: those with an admin among them and none
+        outside them. Empty when nobody's last admin is among them."""
+        staying = Membership.objects.admins().exclude(pk__in=self.values("pk"))
+        return Organization.objects.filter(pk__in=self.admins().values("organization_id")).exclude(
+            pk__in=staying.values("organization_id")
+        )
+
 
 class Membership(models.Model):
     user = models.ForeignKey(
@@ -116,7 +130,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=MembershipRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[TokenHistory])
     objects = MembershipQuerySet.as_manager()
 
     class Meta:

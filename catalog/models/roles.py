@@ -122,6 +122,18 @@ def reading_organization_ids(user: User | AnonymousUser) -> frozenset[int] | Non
     return answer
 
 
+def may_see_members_of(user: User | AnonymousUser, organization_id: int) -> bool:
+    """May the user see who belongs to the organization, and in which role? Its own
+    members may, and curators; nobody else (`Membership.objects.visible_to`)."""
+    return is_curator(user) or organization_id in member_organization_ids(user)
+
+
+def may_manage_members_of(user: User | AnonymousUser, organization_id: int) -> bool:
+    """May the user add, change and remove the organization's memberships? Its admins
+    may, and curators (`Membership.objects.managed_by`)."""
+    return is_curator(user) or organization_id in managing_organization_ids(user)
+
+
 def forget_roles(user: User | AnonymousUser) -> None:
     """Drop the cached answers, after the user's memberships or groups changed."""
     for attribute in ("_catalog_is_curator", "_catalog_organization_roles"):
