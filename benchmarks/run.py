@@ -124,7 +124,7 @@ def write_lines(writes: list[tuple[str, dict]]) -> list[str]:
         return []
     lines = [
         "",
-        "## Writes",
+        WRITES_HEADING,
         "",
         "Each round registers a model as a release pipeline does (`benchmarks/writes.py`): "
         "`POST /api/v1/artifacts/` with a license, a task, a contributor, a source and a "
@@ -143,7 +143,10 @@ def write_lines(writes: list[tuple[str, dict]]) -> list[str]:
     return lines
 
 
-def write_report(rows: list[tuple[str, int, dict]], writes: list[tuple[str, dict]]) -> None:
+WRITES_HEADING = "## Writes"
+
+
+def search_lines(rows: list[tuple[str, int, dict]]) -> list[str]:
     lines = [
         "# Search benchmarks",
         "",
@@ -176,14 +179,24 @@ def write_report(rows: list[tuple[str, int, dict]], writes: list[tuple[str, dict
                 f"| {r['api_p50']:.2f} | {r['api_p95']:.2f} | {r['floor_p50']:.2f} "
                 f"| {r['framework_p50']:.2f} | {ratio:.1f}x |"
             )
-    if rows:
-        lines += ["", *target_summary(rows), "", "Query parameters:", ""]
-        for label, r in rows[0][2]["results"].items():
-            lines.append(f"- {label}: `{json.dumps(r['params'])}`")
-    lines += write_lines(writes)
+    lines += ["", *target_summary(rows), "", "Query parameters:", ""]
+    for label, r in rows[0][2]["results"].items():
+        lines.append(f"- {label}: `{json.dumps(r['params'])}`")
+    return lines
+
+
+def write_report(rows: list[tuple[str, int, dict]], writes: list[tuple[str, dict]]) -> None:
+    """docs/benchmarks.md: the search section and the writes section from this run, or
+    as the report had them where this run measured none; notes below KEPT survive."""
     report = ROOT / "docs" / "benchmarks.md"
-    # Notes measured by hand (below KEPT) survive a new run.
-    kept = report.read_text(encoding="utf-8").partition(KEPT)[2] if report.exists() else ""
+    old = report.read_text(encoding="utf-8") if report.exists() else ""
+    measured, _, kept = old.partition(KEPT)
+    old_search, _, old_writes = measured.partition(WRITES_HEADING)
+    lines = search_lines(rows) if rows else old_search.rstrip("\n").splitlines()
+    if writes:
+        lines += write_lines(writes)
+    elif old_writes.strip():
+        lines += ["", WRITES_HEADING + old_writes.rstrip("\n")]
     if kept:
         lines += ["", KEPT + kept.rstrip("\n")]
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
