@@ -11,7 +11,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 # Test processes: one per core by default (pytest-xdist); WORKERS=0 runs in this process.
 WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(WORKERS)
+# The slowest tests are listed at the end of each run: where the suite spends its time.
+PYTEST := $(PY) -m pytest -n $(WORKERS) --durations=15
 
 .PHONY: help install run serve test test-sqlite test-postgres lint migrations-check bench screenshots clean
 
