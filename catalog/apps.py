@@ -10,8 +10,9 @@ class CatalogConfig(AppConfig):
         # Receivers that keep derived data true live with the data they keep, above the
         # models, and are connected here: search documents and facet counts, openness
         # classes and the API token named in an entry's history.
-        from catalog import signals
+        from catalog import metrics, signals
         from catalog.search import signals as search_signals
 
         search_signals.connect()
         signals.connect()
+        metrics.connect()

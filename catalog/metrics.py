@@ -1,4 +1,5 @@
-"""Prometheus metrics: request latency and database queries by view, throttled requests.
+"""Prometheus metrics: request latency and database queries by view, throttled requests,
+search latency and the hit rate of the cached search counts.
 
 Each process counts in its own registry. Under gunicorn, where every worker is a process,
 set PROMETHEUS_MULTIPROC_DIR to an empty folder writable by the workers: prometheus-client
@@ -31,6 +32,9 @@ from prometheus_client import (
     multiprocess,
 )
 
+from catalog.search.facets import looked_up
+from catalog.search.query import searched
+
 REQUEST_LATENCY = Histogram(
     "catalog_request_duration_seconds",
     "Time to answer a request, by view.",
@@ -48,6 +52,32 @@ THROTTLED = Counter(
     "Requests refused for going over a rate limit (429), by view.",
     ["view"],
 )
+SEARCH_LATENCY = Histogram(
+    "catalog_search_duration_seconds",
+    "Time to run a search (match, filters, page, facets), by how q matched: all its "
+    "words, some, or no q.",
+    ["match"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+CACHE_LOOKUPS = Counter(
+    "catalog_count_cache_lookups",
+    "Look-ups of cached search counts and facets, by result: hit or miss.",
+    ["result"],
+)
+
+
+def _searched(sender, *, seconds: float, match: str, **kwargs) -> None:
+    SEARCH_LATENCY.labels(match or "none").observe(seconds)
+
+
+def _looked_up(sender, *, hit: bool, **kwargs) -> None:
+    CACHE_LOOKUPS.labels("hit" if hit else "miss").inc()
+
+
+def connect() -> None:
+    """Count searches and cache look-ups; called once, from the app's ready()."""
+    searched.connect(_searched, dispatch_uid="metrics-search")
+    looked_up.connect(_looked_up, dispatch_uid="metrics-cache")
 
 
 def view_name(request) -> str:

@@ -104,3 +104,22 @@ def test_metrics_add_up_every_worker_process_with_a_multiprocess_dir(tmp_path):
         run("from django.test import Client; Client().get('/healthz')")
     text = run("from django.test import Client; print(Client().get('/metrics').content.decode())")
     assert 'catalog_request_duration_seconds_count{method="GET",view="healthz"} 2.0' in text
+
+
+@pytest.mark.django_db
+def test_searches_and_cached_counts_are_counted(client):
+    from tests.factories import make_artifact
+
+    make_artifact("zorbo", name="Zorbo Model")
+    searches = sample("catalog_search_duration_seconds_count", match="all")
+    browses = sample("catalog_search_duration_seconds_count", match="none")
+    misses = sample("catalog_count_cache_lookups_total", result="miss")
+    hits = sample("catalog_count_cache_lookups_total", result="hit")
+    assert client.get("/api/v1/artifacts/", {"q": "zorbo"}).status_code == 200
+    assert sample("catalog_search_duration_seconds_count", match="all") == searches + 1
+    # The whole catalog's facets are cached: counted once, then read.
+    for _ in range(2):
+        assert client.get("/api/v1/artifacts/", {"facets": "kind"}).status_code == 200
+    assert sample("catalog_search_duration_seconds_count", match="none") == browses + 2
+    assert sample("catalog_count_cache_lookups_total", result="miss") > misses
+    assert sample("catalog_count_cache_lookups_total", result="hit") > hits

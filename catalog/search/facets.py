@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.dispatch import Signal
 
 from catalog.models import (
     Artifact,
@@ -151,10 +152,16 @@ def _generation() -> int:
     return generation
 
 
+# Sent on each look-up of a cached count, with `hit` True when it was there:
+# catalog.metrics counts them.
+looked_up = Signal()
+
+
 def cached(key: str, compute: Callable[[], object]) -> object:
     """`compute()`, cached under `key` until the catalog next changes."""
     full_key = f"catalog:search:{_generation()}:{key}"
     value = cache.get(full_key)
+    looked_up.send(cached, hit=value is not None)
     if value is None:
         value = compute()
         cache.set(full_key, value, CACHE_SECONDS)

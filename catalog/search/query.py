@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -61,6 +62,7 @@ from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
+from django.dispatch import Signal
 from django.http import QueryDict
 
 from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactStatus, Contribution, ModelVariant
@@ -344,7 +346,31 @@ class _Ranking:
         return head_ids + [pk for pk, *_ in rows[CANDIDATE_LIMIT:]], total
 
 
+# Sent after each search with how long it took (`seconds`) and how q matched (`match`:
+# "all", "some", or "" without q): catalog.metrics counts them.
+searched = Signal()
+
+
 def run_search(
+    params: QueryDict,
+    user: User | AnonymousUser,
+    *,
+    facets: Iterable[str] | None = None,
+    load: Callable[[list[int]], list] = load_artifacts,
+    correct: bool = True,
+    filterset_class: type[ArtifactFilterSet] = ArtifactFilterSet,
+) -> SearchResult:
+    """Search the catalog as `user` may see it; see `_search` and the module docstring."""
+    started = time.perf_counter()
+    result = _search(
+        params, user, facets=facets, load=load, correct=correct, filterset_class=filterset_class
+    )
+    match = result.interpretation.match if result.interpretation else ""
+    searched.send(run_search, seconds=time.perf_counter() - started, match=match)
+    return result
+
+
+def _search(
     params: QueryDict,
     user: User | AnonymousUser,
     *,
@@ -519,7 +545,7 @@ def run_search(
             corrected_params = given.copy()
             corrected_params["q"] = suggestion
             # A probe first: its matches only (its "page" is the ids, nothing loaded).
-            retry = run_search(
+            retry = _search(
                 corrected_params,
                 user,
                 facets=[],
@@ -530,7 +556,7 @@ def run_search(
             better = result.count == 0 or retry.interpretation.match == "all"
             if retry.count and better:
                 if facet_names:
-                    retry = run_search(
+                    retry = _search(
                         corrected_params,
                         user,
                         facets=facet_names,
