@@ -50,6 +50,7 @@ catalog changes
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -351,26 +352,22 @@ class _Ranking:
 searched = Signal()
 
 
+def _timed(search: Callable[..., SearchResult]) -> Callable[..., SearchResult]:
+    """`search`, sending `searched` with its time and how q matched once it is done."""
+
+    @functools.wraps(search)
+    def timed(params: QueryDict, user: User | AnonymousUser, **options) -> SearchResult:
+        started = time.perf_counter()
+        result = search(params, user, **options)
+        match = result.interpretation.match if result.interpretation else ""
+        searched.send(run_search, seconds=time.perf_counter() - started, match=match)
+        return result
+
+    return timed
+
+
+@_timed
 def run_search(
-    params: QueryDict,
-    user: User | AnonymousUser,
-    *,
-    facets: Iterable[str] | None = None,
-    load: Callable[[list[int]], list] = load_artifacts,
-    correct: bool = True,
-    filterset_class: type[ArtifactFilterSet] = ArtifactFilterSet,
-) -> SearchResult:
-    """Search the catalog as `user` may see it; see `_search` and the module docstring."""
-    started = time.perf_counter()
-    result = _search(
-        params, user, facets=facets, load=load, correct=correct, filterset_class=filterset_class
-    )
-    match = result.interpretation.match if result.interpretation else ""
-    searched.send(run_search, seconds=time.perf_counter() - started, match=match)
-    return result
-
-
-def _search(
     params: QueryDict,
     user: User | AnonymousUser,
     *,
@@ -545,7 +542,7 @@ def _search(
             corrected_params = given.copy()
             corrected_params["q"] = suggestion
             # A probe first: its matches only (its "page" is the ids, nothing loaded).
-            retry = _search(
+            retry = run_search.__wrapped__(  # timed as part of this search
                 corrected_params,
                 user,
                 facets=[],
@@ -556,7 +553,7 @@ def _search(
             better = result.count == 0 or retry.interpretation.match == "all"
             if retry.count and better:
                 if facet_names:
-                    retry = _search(
+                    retry = run_search.__wrapped__(
                         corrected_params,
                         user,
                         facets=facet_names,
