@@ -2,6 +2,15 @@
 
 An edge goes from the derived artifact to what it came from (Code Llama
 fine-tuned from Llama 2). Edges must fit the kinds they join and never close a cycle.
+
+Under concurrency the cycle check holds a lock: on PostgreSQL two writers could each
+walk the graph, find no cycle, and together commit one (A from B, B from A), since each
+walk sees only what was committed before it. `check_relation` takes the lineage lock
+first, so the second walk waits for the first writer's commit and sees its edges; the
+database's own trigger (migration 0017, `relation_no_cycle`) takes the same lock and
+refuses a cycle from any write that skipped this check. On SQLite the catalog's
+IMMEDIATE transactions already let one writer in at a time, from BEGIN to commit, so
+the walk alone is exact there; the same trigger guards it.
 """
 
 from __future__ import annotations
@@ -9,12 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from catalog.models import Artifact, Relation
 from catalog.models.relations import check_edge
 
 MAX_DEPTH = 10
+# The advisory lock each lineage write holds to its commit on PostgreSQL: "LINEAGE" in
+# ASCII. Migration 0017's trigger takes the same lock (a test keeps them equal).
+LINEAGE_WRITE_LOCK = 0x4C494E45414745
 
 
 def check_relation(
@@ -28,10 +41,21 @@ def check_relation(
     check_edge(source, relation_type, target=target, external_kind=external_kind)
     if target is None or source.pk is None:
         return
+    lock_lineage()
     path = path_between(target, source)
     if path is not None:
         chain = " → ".join(str(node) for node in [source, *path])
         raise ValidationError({"target": f"This would make a lineage cycle: {chain}."})
+
+
+def lock_lineage() -> None:
+    """Wait for any other transaction writing lineage to end; keep the others waiting
+    until this one ends. Call it inside the write's transaction (on SQLite, the
+    transaction is the lock)."""
+    connection = connections[router.db_for_write(Relation)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LINEAGE_WRITE_LOCK])
 
 
 def path_between(start: Artifact, goal: Artifact) -> list[Artifact] | None:

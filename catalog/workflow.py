@@ -85,7 +85,7 @@ class Transition:
         """Take the transition; the row is locked so two curators cannot race. The
         history row names `token` when the transition came through the API."""
         with transaction.atomic():
-            locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+            locked = Artifact.objects.locked().get(pk=artifact.pk)
             self.check(locked, user, note)
             fields = ["status"]
             locked.status = self.target

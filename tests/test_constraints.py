@@ -253,6 +253,40 @@ def test_relation_not_to_itself_and_not_twice():
     )
 
 
+def test_relation_closing_a_cycle_is_refused_by_the_database(backend):
+    """The trigger `relation_no_cycle` (migration 0017) refuses what `check_relation`
+    would, for a write that skips it: an insert, or an update moving an edge's ends."""
+    a, b, c, d = (make_artifact(f"model-{name}") for name in "abcd")
+    Relation.objects.create(source=a, target=b, relation_type="fine_tuned_from")
+    Relation.objects.create(source=b, target=c, relation_type="fine_tuned_from")
+    refused(
+        lambda: Relation.objects.create(source=b, target=a, relation_type="derived_from"),
+        "relation_no_cycle",
+    )
+    refused(
+        lambda: Relation.objects.create(source=c, target=a, relation_type="fine_tuned_from"),
+        "relation_no_cycle",
+    )
+    to_d = Relation.objects.create(source=c, target=d, relation_type="fine_tuned_from")
+    refused(lambda: Relation.objects.filter(pk=to_d.pk).update(target=a), "relation_no_cycle")
+    refused(
+        lambda: Relation.objects.filter(pk=to_d.pk).update(source=b, target=a), "relation_no_cycle"
+    )
+    # Short of a cycle, lineage may join up: a second way from a to d is fine.
+    Relation.objects.create(source=a, target=d, relation_type="uses")
+    assert set(Relation.objects.values_list("source__slug", "target__slug")) == {
+        ("model-a", "model-b"),
+        ("model-b", "model-c"),
+        ("model-c", "model-d"),
+        ("model-a", "model-d"),
+    }
+    if backend == "postgresql":
+        with pytest.raises(IntegrityError) as caught, transaction.atomic():
+            Relation.objects.create(source=c, target=a, relation_type="fine_tuned_from")
+        assert caught.value.__cause__.diag.constraint_name == "relation_no_cycle"
+        assert f"{a} already comes from {c}" in str(caught.value)
+
+
 def test_model_variant_constraints():
     artifact = make_artifact()
     refused(

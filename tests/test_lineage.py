@@ -1,7 +1,9 @@
+import importlib
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalog.lineage import check_relation, lineage_graph
+from catalog.lineage import LINEAGE_WRITE_LOCK, check_relation, lineage_graph
 from catalog.models import Artifact, Relation
 from tests.factories import make_artifact
 
@@ -98,3 +100,10 @@ def test_graph_walks_both_ways_and_hides_what_the_reader_may_not_see():
     }
     shallow = lineage_graph(tuned, depth=1, artifacts=Artifact.objects.all())
     assert set(shallow.nodes) == {str(tuned), str(base), str(secret)}
+
+
+def test_the_trigger_takes_the_lock_check_relation_takes():
+    """Migration 0017's trigger and `check_relation` serialize lineage writes on one key."""
+    migration = importlib.import_module("catalog.migrations.0017_lineage_cycle_guard")
+    (function, _) = migration.INSTALL_SQL["postgresql"]
+    assert f"pg_advisory_xact_lock({LINEAGE_WRITE_LOCK})" in function

@@ -76,7 +76,7 @@ class TokenWriteMixin(TokenWrites):
         """The entry, if the token's user may see it (else 404), locked for this write."""
         visible = Artifact.objects.visible_to(request.user).filter(namespace=namespace, slug=slug)
         pk = get_object_or_404(visible.values_list("pk", flat=True))
-        return Artifact.objects.select_for_update().get(pk=pk)
+        return Artifact.objects.locked().get(pk=pk)
 
     def entry_response(self, request: Request, artifact: Artifact, status_code: int = 200):
         """The entry as GET on it shows it to this writer, with its ETag."""

@@ -193,6 +193,17 @@ class ArtifactQuerySet(models.QuerySet):
             changed = changed.filter(updated_at__gte=since)
         return changed
 
+    def locked(self) -> ArtifactQuerySet:
+        """These entries, locked against other writers of them until the transaction ends.
+
+        PostgreSQL's FOR NO KEY UPDATE, as an UPDATE takes: an entry's key never changes,
+        so a writer adding a lineage edge that points to it (its foreign key check takes
+        KEY SHARE, at commit) need not wait. With FOR UPDATE, two writers each adding an
+        edge to the other's entry waited for each other, and one failed as a deadlock.
+        SQLite locks no rows: its IMMEDIATE transactions write one at a time.
+        """
+        return self.select_for_update(no_key=True)
+
     def get_by_id(self, artifact_id: str) -> Artifact:
         """Look up `<namespace>/<name>`; raises DoesNotExist for any other shape."""
         namespace, _, name = artifact_id.partition("/")
@@ -401,7 +412,7 @@ class Artifact(models.Model):
         if self.pk is not None:  # a reverted instance counts as adding: it is not
             stored = Artifact.objects.filter(pk=self.pk)
             if transaction.get_connection(router.db_for_write(Artifact)).in_atomic_block:
-                stored = stored.select_for_update()
+                stored = stored.locked()
             current = stored.values_list("edit_count", flat=True).first()
             if current is not None:
                 self.edit_count = current + 1
