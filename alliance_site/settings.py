@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "catalog.logs.RequestIdMiddleware",
     "catalog.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Where the request reads: a read replica, or the primary (catalog/replicas.py).
+    "catalog.replicas.ReadReplicasMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +140,61 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+
+
+def env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name) or str(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, 0 or more; not {value!r}.")
+    return seconds
+
+
+# Read replicas (catalog/replicas.py): streaming replicas of the PostgreSQL primary, one
+# URL each, comma-separated. Web requests read from a fit one (search, facets, pages);
+# writes, transactions, commands and migrations use the primary. Each becomes the alias
+# replica1, replica2, ...; in tests a replica mirrors the primary's test database.
+def replica_database(url: str) -> dict:
+    replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    engines = {replica["ENGINE"], DATABASES["default"]["ENGINE"]}
+    if engines != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS names streaming replicas of a PostgreSQL primary: "
+            "DATABASE_URL and each replica must be postgres:// URLs."
+        )
+    # A replica that does not answer is given up on quickly (unless its URL says otherwise).
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+CATALOG_READ_REPLICAS = [f"replica{n}" for n in range(1, len(DATABASE_REPLICA_URLS) + 1)]
+DATABASES.update(
+    (alias, replica_database(url))
+    for alias, url in zip(CATALOG_READ_REPLICAS, DATABASE_REPLICA_URLS, strict=True)
+)
+DATABASE_ROUTERS = ["catalog.replicas.ReadReplicaRouter"]
+# A client that wrote reads from the primary this long after (a signed cookie).
+CATALOG_READ_PRIMARY_SECONDS = env_seconds("CATALOG_READ_PRIMARY_SECONDS", 5)
+# A replica further behind than this is not read from.
+CATALOG_REPLICA_MAX_LAG_SECONDS = env_seconds("CATALOG_REPLICA_MAX_LAG_SECONDS", 2)
+# Each process measures each replica's lag at most this often...
+CATALOG_REPLICA_CHECK_SECONDS = env_seconds("CATALOG_REPLICA_CHECK_SECONDS", 2)
+# ... and tries a replica it found down again after this long.
+CATALOG_REPLICA_DOWN_SECONDS = env_seconds("CATALOG_REPLICA_DOWN_SECONDS", 30)
+if CATALOG_READ_PRIMARY_SECONDS < CATALOG_REPLICA_MAX_LAG_SECONDS + CATALOG_REPLICA_CHECK_SECONDS:
+    # A replica read from is at most MAX_LAG behind when measured, and is read from until
+    # the next check: a client pinned for less could miss its own change after the pin.
+    raise ImproperlyConfigured(
+        "CATALOG_READ_PRIMARY_SECONDS must be at least CATALOG_REPLICA_MAX_LAG_SECONDS + "
+        "CATALOG_REPLICA_CHECK_SECONDS, so a client that wrote never reads a replica that "
+        f"lacks its change; now {CATALOG_READ_PRIMARY_SECONDS:g} < "
+        f"{CATALOG_REPLICA_MAX_LAG_SECONDS:g} + {CATALOG_REPLICA_CHECK_SECONDS:g}."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,5 @@
-"""/readyz: every database alias and the cache, each named in the answer."""
+"""/readyz: the primary database and the cache, each named in the answer (the read
+replicas are in tests/test_replicas.py)."""
 
 import socket
 import subprocess

@@ -48,6 +48,19 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             {"CATALOG_ENV": "production", "SECRET_KEY": GOOD_SECRET, "CACHE_URL": ""},
             "production needs CACHE_URL",
         ),
+        (
+            {
+                "DATABASE_URL": "sqlite:///catalog.sqlite3",
+                "DATABASE_REPLICA_URLS": "postgres://reader@127.0.0.1:5433/catalog",
+            },
+            "DATABASE_REPLICA_URLS names streaming replicas of a PostgreSQL primary",
+        ),
+        ({"CATALOG_REPLICA_MAX_LAG_SECONDS": "soon"}, "must be a number of seconds"),
+        ({"CATALOG_READ_PRIMARY_SECONDS": "-1"}, "must be a number of seconds"),
+        (
+            {"CATALOG_READ_PRIMARY_SECONDS": "3"},
+            "CATALOG_READ_PRIMARY_SECONDS must be at least CATALOG_REPLICA_MAX_LAG_SECONDS",
+        ),
     ],
 )
 def test_unsafe_settings_refuse_to_start(env, reason):

@@ -43,6 +43,7 @@ from catalog.protocols.ckan_requests import (
     CkanError,
     action_parameters,
 )
+from catalog.replicas import reads_only
 
 CONTENT_TYPE = "application/json;charset=utf-8"
 WRITE_WORDS = {
@@ -141,7 +142,8 @@ def _unknown_action(name: str) -> str:
     return f"{message}; known actions: {', '.join(ACTIONS)}"
 
 
-view = CkanActionView.as_view()
+# Nothing here writes: ckanapi posts its reads, and they go to a read replica too.
+view = reads_only(CkanActionView.as_view())
 urlpatterns = [
     # No trailing-slash redirect: ckanapi treats any 3xx as a failure.
     re_path(r"^api/action/(?P<name>[^/]+)/?$", view, name="ckan-action"),

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import DatabaseError, connection
+from django.apps import apps
+from django.db import DatabaseError, connection, connections, router
 
 from catalog.search.syntax import ParsedQuery, Term
 
@@ -122,7 +123,7 @@ class SqliteSearch:
         # bm25 is lower for better matches.
         order = "score DESC, id DESC" if worst_first else "score, id"
         sql += f"ORDER BY {order} LIMIT %s"
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             # The interface says higher is better.
             return [(pk, -score, name) for pk, score, name in cursor.fetchall()]
@@ -176,7 +177,7 @@ class SqliteSearch:
         )
         params = [*clauses, *clauses, *(within[1] if within else []), anything, *statuses]
         order = "matched, score DESC, id DESC" if worst_first else "matched DESC, score, id"
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(_counted_some(sql, len(clauses), order), [*params, limit])
             return _some_rows(cursor.fetchall(), sign=-1)
 
@@ -294,7 +295,7 @@ class PostgresSearch:
             sql += "ORDER BY score, artifact_id DESC LIMIT %s"
         else:
             sql += "ORDER BY score DESC, artifact_id LIMIT %s"
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             return list(cursor.fetchall())
 
@@ -347,7 +348,7 @@ class PostgresSearch:
         )
         params.append(list(statuses))
         order = "matched, score, id DESC" if worst_first else "matched DESC, score DESC, id"
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(_counted_some(sql, len(parts), order), [*params, limit])
             return _some_rows(cursor.fetchall(), sign=1)
 
@@ -415,3 +416,9 @@ def for_vendor(vendor: str):
 def current():
     """The engine for the database in use."""
     return for_vendor(connection.vendor)
+
+
+def reading():
+    """The connection search reads from: where the router sends reads of the search
+    documents, a read replica within a request that may use one (catalog/replicas.py)."""
+    return connections[router.db_for_read(apps.get_model("catalog", "ArtifactSearchDocument"))]

@@ -28,6 +28,7 @@ from catalog.models import (
     LicenseCategory,
     OpennessClass,
 )
+from catalog.replicas import shareable
 from catalog.search.filters import commercial_use_condition
 
 FACET_LIMIT = 20
@@ -158,13 +159,19 @@ looked_up = Signal()
 
 
 def cached(key: str, compute: Callable[[], object]) -> object:
-    """`compute()`, cached under `key` until the catalog next changes."""
-    full_key = f"catalog:search:{_generation()}:{key}"
+    """`compute()`, cached under `key` until the catalog next changes.
+
+    Counted on a read replica just after a change, they may predate it: they are then
+    used but not kept, so nobody is shown counts older than their own change.
+    """
+    generation = _generation()
+    full_key = f"catalog:search:{generation}:{key}"
     value = cache.get(full_key)
     looked_up.send(cached, hit=value is not None)
     if value is None:
         value = compute()
-        cache.set(full_key, value, CACHE_SECONDS)
+        if shareable(generation / 1e9, now=time.time()):
+            cache.set(full_key, value, CACHE_SECONDS)
     return value
 
 

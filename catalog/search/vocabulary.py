@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from catalog.search.backends import reading
 from catalog.search.reading import STOP_WORDS
 
 VOCABULARY_TABLE = "catalog_search_vocabulary"
@@ -81,8 +82,8 @@ def clear() -> None:
 def _candidates(words: list[str]) -> dict[str, set[str]]:
     """Known words that may be what each of `words` meant (each word itself if known)."""
     found: dict[str, set[str]] = {word: set() for word in words}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with reading().cursor() as cursor:
+        if cursor.db.vendor == "postgresql":
             cursor.execute(
                 "SELECT typed.word, near.word FROM unnest(%s::text[]) AS typed(word) "  # noqa: S608
                 "CROSS JOIN LATERAL ("
