@@ -359,6 +359,13 @@ class TestTheSeededCatalog:
                 True,
             ),
             ("ibm/docling", "MIT", "Permissive", True),
+            # The Stack v2's own terms: commercial use depends on each file's license.
+            (
+                "hugging-face/the-stack-v2",
+                "LicenseRef-alliance-the-stack-v2-terms",
+                "Proprietary Free",
+                None,
+            ),
         ],
     )
     def test_licenses_with_categories_and_flags(
