@@ -315,7 +315,7 @@ def _entry_line_with(tmp_path, **changes) -> tuple[Path, int]:
         ({"released_on": "May 2024"}, "released_on:"),
         (
             {"variants": [{"name": "7B", "parameters": -5, "active_parameters": None}]},
-            "model variants '7B': Constraint “model_variant_parameters_positive” is violated.",
+            "model variants '7B': The parameter count is a number above 0.",
         ),
         ({"id": "no-slash"}, "is not <namespace>/<slug>"),
     ],
