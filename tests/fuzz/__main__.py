@@ -94,6 +94,10 @@ def serve(env: dict[str, str], port: int, access_log: Path, server_log) -> subpr
             f"127.0.0.1:{port}",
             "--workers",
             "2",
+            # No limit on the request line: gunicorn's own (4 KB, a 414 page in HTML) is
+            # the HTTP server's, like a proxy's; what is checked is what the API answers.
+            "--limit-request-line",
+            "0",
             "--access-logfile",
             str(access_log),
             "--access-logformat",
