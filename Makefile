@@ -14,12 +14,13 @@ WORKERS ?= auto
 # The slowest tests are listed at the end of each run: where the suite spends its time.
 PYTEST := $(PY) -m pytest -n $(WORKERS) --durations=15
 
-.PHONY: help install run serve test test-sqlite test-postgres lint migrations-check bench screenshots clean
+.PHONY: help install run serve test test-sqlite test-postgres fuzz lint migrations-check bench screenshots clean
 
 help:
 	@echo "make run               set up .venv, migrate, load the seeds, serve on http://$(HOST):$(PORT)/"
 	@echo "make serve             production mode: gunicorn on PostgreSQL and Redis (started if installed)"
 	@echo "make test              the whole suite on SQLite, then on PostgreSQL when one is reachable"
+	@echo "make fuzz              schemathesis against the served schema, on SQLite and PostgreSQL"
 	@echo "make lint              ruff, and import-linter's layer contracts"
 	@echo "make migrations-check  fail if the models have changes without a migration"
 	@echo "make bench             measure search and write speed; writes docs/benchmarks.md"
@@ -70,6 +71,21 @@ test-postgres: install
 		exit 1; \
 	else \
 		echo "Backends run: $(if $(ALSO_RAN),SQLite only,none). No PostgreSQL reachable (set TEST_DATABASE_URL to test on it)."; \
+	fi
+
+# Schemathesis against the schema as served by gunicorn on a seeded catalog, at least 5,000
+# generated requests, once per backend (tests/fuzz): a fresh SQLite database, then a fresh
+# database `fuzz` on the PostgreSQL server that `make test` would use.
+fuzz: install
+	$(PY) -m tests.fuzz
+	@url="$$($(PY) -m tests.find_postgres)" || exit 1; \
+	if [ -n "$$url" ]; then \
+		$(PY) -m tests.fuzz --postgres "$$url"; \
+	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but none is reachable: set TEST_DATABASE_URL."; \
+		exit 1; \
+	else \
+		echo "Schemathesis ran on SQLite only: no PostgreSQL reachable (set TEST_DATABASE_URL)."; \
 	fi
 
 lint: install

@@ -236,6 +236,13 @@ def test_organizations_bad_filter_is_400(client, seeded_catalog, params):
     assert list(get(client, "/api/v1/organizations/", status=400, **params)) == list(params)
 
 
+def test_a_country_without_members_lists_none(client, seeded_catalog):
+    """Any ISO 3166-1 code is a good value (the schema lists them all), not only the
+    codes of today's members: Antarctica has none, and that is an empty list."""
+    assert not Organization.objects.filter(country="AQ").exists()
+    assert get(client, "/api/v1/organizations/", country="AQ") == []
+
+
 def test_organization_detail(client, seeded_catalog):
     assert get(client, "/api/v1/organizations/ibm/")["name"] == "IBM"
     get(client, "/api/v1/organizations/nobody/", status=404)

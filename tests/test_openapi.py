@@ -11,6 +11,7 @@ it does not.
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -19,8 +20,9 @@ import pytest
 from django.test import Client
 
 from catalog.api.transitions import transition_path
+from catalog.identifiers import ID_PART_PATTERN, ORGANIZATION_SLUG_PATTERN
 from catalog.members import create_curator
-from catalog.models import ArtifactStatus, MembershipRole
+from catalog.models import Artifact, ArtifactStatus, MembershipRole, Organization
 from catalog.tokens import issue_token
 from catalog.workflow import CURATORS, EDITORS, TRANSITIONS
 from tests.factories import make_artifact, make_member, make_organization
@@ -230,6 +232,65 @@ def test_a_members_draft_in_the_list_validates(client, schema):
     response = client.get("/api/v1/artifacts/", {"status": "draft"})
     assert response.json()["count"] == 1
     validate(schema, "/api/v1/artifacts/", response)
+
+
+def _query_parameters(schema: dict, path: str) -> dict:
+    return {p["name"]: p for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/artifacts/", "/api/v1/artifacts/{namespace}/{slug}/lineage/"]
+)
+def test_a_blank_parameter_is_what_the_schema_says(client, schema, seeded_catalog, path):
+    """A blank value (`page=`, as a form with an empty field sends it) is allowed where
+    the schema says `allowEmptyValue` and read as not given; elsewhere it is a 400
+    naming the parameter."""
+    url = path.format(namespace="meta", slug="code-llama")
+    for name, parameter in _query_parameters(schema, path).items():
+        response = client.get(url, {name: ""})
+        if parameter.get("allowEmptyValue"):
+            assert response.status_code == 200, (name, response.content[:300])
+        else:
+            assert response.status_code == 400, name
+            assert list(response.json()) == [name]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/artifacts/", "page"),
+        ("/api/v1/artifacts/", "page_size"),
+        ("/api/v1/artifacts/{namespace}/{slug}/lineage/", "depth"),
+    ],
+)
+def test_documented_bounds_are_the_checked_ones(client, schema, seeded_catalog, path, name):
+    bounds = _query_parameters(schema, path)[name]["schema"]
+    url = path.format(namespace="meta", slug="code-llama")
+    assert client.get(url, {name: bounds["minimum"]}).status_code == 200
+    assert list(client.get(url, {name: bounds["minimum"] - 1}).json()) == [name]
+    if "maximum" in bounds:
+        assert client.get(url, {name: bounds["maximum"]}).status_code == 200
+        assert list(client.get(url, {name: bounds["maximum"] + 1}).json()) == [name]
+
+
+def test_ids_in_paths_follow_the_id_rule(schema, seeded_catalog):
+    """The parts of an id in a path are documented with the pattern every id follows."""
+    patterns = {
+        (path, p["name"]): p["schema"].get("pattern")
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    }
+    assert patterns
+    for (path, name), pattern in patterns.items():
+        if path.startswith("/api/v1/organizations/"):
+            assert pattern == ORGANIZATION_SLUG_PATTERN, (path, name)
+            values = Organization.objects.values_list("slug", flat=True)
+        else:
+            assert pattern == ID_PART_PATTERN, (path, name)
+            values = Artifact.objects.values_list(name, flat=True)
+        assert all(re.fullmatch(pattern, value) for value in values), (path, name)
 
 
 def test_strict_validation_catches_a_missing_or_mistyped_field(client, schema, seeded_catalog):
@@ -542,4 +603,41 @@ def test_member_responses_validate_against_the_schema(
         documented_response(schema, path, 204, "delete")
         assert response.content == b""
         return
+    validate(schema, path, response, method)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "url"),
+    [
+        ("/api/v1/artifacts/", "post", "/api/v1/artifacts/"),
+        (ENTRY, "patch", "/api/v1/artifacts/writers/granite/"),
+        (ENTRY, "put", "/api/v1/artifacts/writers/granite/"),
+        (
+            "/api/v1/artifacts/{namespace}/{slug}/submit/",
+            "post",
+            "/api/v1/artifacts/writers/granite/submit/",
+        ),
+    ],
+)
+@pytest.mark.parametrize("body", [b"\x12", b"{", b"\xde\x3f\xff"])
+def test_a_body_that_is_not_json_answers_the_documented_400(
+    client, schema, path, method, url, body
+):
+    """As every bad body is answered: the reason, under non_field_errors."""
+    organization = make_organization("writers")
+    user = make_member(organization, MembershipRole.EDITOR, "member")
+    secret = issue_token(
+        user=user, name="ci", organizations=[organization], scopes=["read", "write", "submit"]
+    ).secret
+    entry = make_artifact("granite", lead=organization, status=ArtifactStatus.DRAFT)
+    response = getattr(client, method)(
+        url,
+        body,
+        "application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_IF_MATCH=entry.etag,
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
+    assert "JSON parse error" in response.json()["non_field_errors"][0]
     validate(schema, path, response, method)

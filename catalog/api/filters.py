@@ -3,6 +3,7 @@ shared with the web pages."""
 
 import django_filters
 
+from catalog.countries import COUNTRY_NAMES
 from catalog.models import Organization, OrganizationKind
 from catalog.search.filters import ArtifactFilterSet
 
@@ -18,11 +19,13 @@ class OrganizationFilterSet(django_filters.FilterSet):
         help_text="company, university, research_institute, government_agency, "
         "non_profit or foundation; repeat for any of several.",
     )
-    country = django_filters.AllValuesMultipleFilter(
+    # Any ISO code, not only those of today's members: a country without one lists none.
+    country = django_filters.MultipleChoiceFilter(
         field_name="country",
         lookup_expr="exact",
+        choices=sorted(COUNTRY_NAMES.items()),
         distinct=False,
-        help_text="Country as the catalog writes it, e.g. 'US' or 'Switzerland'; repeatable.",
+        help_text="ISO 3166-1 alpha-2 code, e.g. 'US' or 'CH'; repeat for any of several.",
     )
 
     class Meta:

@@ -18,10 +18,15 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOr
 
 from catalog.api.authentication import ApiTokenAuthentication
 from catalog.api.serializers import ArtifactDetailSerializer, ArtifactSerializer
+from catalog.identifiers import ID_PART_PATTERN, ORGANIZATION_SLUG_PATTERN
 from catalog.lineage import MAX_DEPTH
 from catalog.models import ArtifactKind
 from catalog.search.facets import FACETS
-from catalog.search.filters import ArtifactFilterSet, ParameterCountFilter
+from catalog.search.filters import (
+    PARAMETER_COUNT_PATTERN,
+    ArtifactFilterSet,
+    ParameterCountFilter,
+)
 from catalog.search.query import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -34,6 +39,7 @@ def _filter_parameter(name: str, filter_: django_filters.Filter) -> OpenApiParam
     enum = None
     many = False
     kind = OpenApiTypes.STR
+    pattern = None
     if isinstance(filter_, django_filters.ModelMultipleChoiceFilter):
         many = True  # values are slugs or keys of rows; see /api/v1/taxonomy/
     elif isinstance(filter_, django_filters.MultipleChoiceFilter):
@@ -42,13 +48,14 @@ def _filter_parameter(name: str, filter_: django_filters.Filter) -> OpenApiParam
     elif isinstance(filter_, django_filters.DateFilter):
         kind = OpenApiTypes.DATE
     elif isinstance(filter_, ParameterCountFilter):
-        kind = OpenApiTypes.STR
+        pattern = PARAMETER_COUNT_PATTERN
     return OpenApiParameter(
         name,
         kind,
         OpenApiParameter.QUERY,
         description=str(filter_.extra.get("help_text", "")),
         enum=enum,
+        pattern=pattern,
         many=many,
         explode=True if many else None,
     )
@@ -86,7 +93,12 @@ SEARCH_PARAMETERS = [
         description="relevance (default with q), name (default without), released, "
         "updated or parameters; '-' in front for descending.",
     ),
-    OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="1-based."),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.QUERY,
+        description="1-based.",
+    ),
     OpenApiParameter(
         "cursor",
         OpenApiTypes.STR,
@@ -101,7 +113,7 @@ SEARCH_PARAMETERS = [
     ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
         OpenApiParameter.QUERY,
         description=f"Results per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
     ),
@@ -117,11 +129,20 @@ SEARCH_PARAMETERS = [
 LINEAGE_PARAMETERS = [
     OpenApiParameter(
         "depth",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH},
         OpenApiParameter.QUERY,
         description=f"How many edges to follow each way, 1 to {MAX_DEPTH} (default 2).",
     )
 ]
+
+
+# A blank single-valued parameter (`page=`, `released_after=`, as a form with an empty
+# field sends it) is read as not given; a blank value of a repeatable filter is a 400.
+BLANK_IS_NOT_GIVEN = frozenset(
+    parameter.name
+    for parameter in (*SEARCH_PARAMETERS, *LINEAGE_PARAMETERS)
+    if parameter.location == OpenApiParameter.QUERY and not parameter.many
+)
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -341,13 +362,16 @@ RETRY_AFTER = OpenApiParameter(
 
 
 class CatalogAutoSchema(AutoSchema):
-    """drf-spectacular's schema, with two facts it does not derive.
+    """drf-spectacular's schema, with the facts it does not derive.
 
     - An operation anyone may call requires no security scheme: reading the catalog
       needs no sign-in (a signed-in member's session only widens what `status=` shows),
       so it shows no lock.
     - A throttled operation's 429 carries Retry-After; an operation that reads API
       tokens has its 401 carry WWW-Authenticate.
+    - A search or lineage parameter in BLANK_IS_NOT_GIVEN allows an empty value, and
+      the parts of an id in a path (`{namespace}/{slug}`, a member's `{slug}`) follow
+      the id rule.
     """
 
     def get_auth(self) -> list[dict]:
@@ -370,6 +394,19 @@ class CatalogAutoSchema(AutoSchema):
             self.method in SAFE_METHODS
             and all(isinstance(p, AllowAny | IsAuthenticatedOrReadOnly) for p in permissions)
         )
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter["in"] == "query" and parameter["name"] in BLANK_IS_NOT_GIVEN:
+                parameter["allowEmptyValue"] = True
+            if parameter["in"] == "path":
+                parameter["schema"]["pattern"] = (
+                    ORGANIZATION_SLUG_PATTERN
+                    if self.path.startswith("/api/v1/organizations/")
+                    else ID_PART_PATTERN
+                )
+        return operation
 
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters()

@@ -34,7 +34,9 @@ from catalog.models import (
 )
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
-_PARAMETER_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")
+# The form of a parameter count, also the pattern the OpenAPI schema gives for it.
+PARAMETER_COUNT_PATTERN = r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$"
+_PARAMETER_COUNT = re.compile(PARAMETER_COUNT_PATTERN)
 _MULTIPLIERS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 
 

@@ -1,0 +1,1 @@
+"""Schemathesis against the served OpenAPI document: `make fuzz` (see __main__)."""
