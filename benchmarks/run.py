@@ -129,7 +129,9 @@ def write_lines(writes: list[tuple[str, dict]]) -> list[str]:
         "Each round registers a model as a release pipeline does (`benchmarks/writes.py`): "
         "`POST /api/v1/artifacts/` with a license, a task, a contributor, a source and a "
         "size, then `POST .../submit/` with its ETag, through Django's test client with an "
-        "API token, one after another on a fresh database of 200 entries.",
+        "API token, one after another on a fresh database of 200 entries. Measured "
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
+        f"with {os.cpu_count()} CPUs.",
         "",
         "| backend | rounds | registrations / s | round p50 (ms) | round p95 (ms) "
         "| queries / round |",
