@@ -142,10 +142,9 @@ def test_the_counts_say_what_happened_on_a_first_and_a_second_run():
 
 
 @pytest.mark.django_db
-def test_a_removed_link_is_counted_as_deleted(tmp_path):
+def test_a_removed_link_is_counted_as_deleted(tmp_path, seeded):
     from io import StringIO
 
-    load_seeds()
     seeds = broken_copy(tmp_path, "models.yaml", "snowflake/snowflake-arctic", "tags", [])
     report = load_seeds(seeds)
     assert report.deleted["entry tags"] > 0
@@ -224,9 +223,9 @@ BAD_RECORDS = [
     ids=[f"{case[3]}-{case[5][:20]}" for case in BAD_RECORDS],
 )
 def test_a_bad_record_changes_nothing_and_says_where(
-    tmp_path, filename, record_id, reported_file, field, value, message
+    tmp_path, seeded, filename, record_id, reported_file, field, value, message
 ):
-    load_seeds()
+    # The seeded catalog as a real load leaves it (restored from one load per process).
     before = snapshot()
     seeds = broken_copy(tmp_path, filename, record_id, field, value)
     with pytest.raises(SeedError) as caught:
