@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -102,8 +103,9 @@ class SyntheticCatalogExists(Exception):
 
 
 @transaction.atomic
-def generate_catalog(n: int, seed: int = 1) -> int:
-    """Write `n` synthetic artifacts (and their organizations); return how many."""
+def generate_catalog(n: int, seed: int = 1, progress: Callable[[int], None] | None = None) -> int:
+    """Write `n` synthetic artifacts (and their organizations); return how many.
+    `progress(k)` is told of each batch of k written."""
     rng = random.Random(seed)
     words = vocabulary(seed)
     if Organization.objects.filter(slug__startswith=SLUG_PREFIX).exists():
@@ -222,5 +224,7 @@ def generate_catalog(n: int, seed: int = 1) -> int:
             getattr(Artifact, name).through.objects.bulk_create(objects, batch_size=BATCH)
         search_documents.refresh_documents([artifact.pk for artifact in artifacts])
         created += len(artifacts)
+        if progress:
+            progress(len(artifacts))
     invalidate_facet_cache()
     return created

@@ -22,8 +22,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,44 +139,6 @@ def _out(value: object) -> object:
 
 def _values(instance: models.Model, names: Iterable[str]) -> dict:
     return {name: _out(getattr(instance, name)) for name in names}
-
-
-class ProgressLine:
-    """`N records written` on standard error, only when it is a terminal."""
-
-    def __init__(self, verb: str, total: int | None, stream: IO[str] | None = None):
-        self.stream = stream or sys.stderr
-        self.active = self.stream.isatty()
-        self.verb, self.total, self.count = verb, total, 0
-        self.started = time.monotonic()
-        self.shown = 0.0
-
-    def step(self, number: int = 1) -> None:
-        self.count += number
-        if not self.active:
-            return
-        now = time.monotonic()
-        if now - self.shown < 0.2:
-            return
-        self.shown = now
-        self._show(now)
-
-    def _show(self, now: float) -> None:
-        elapsed = now - self.started
-        text = f"\r{self.verb}: {self.count}"
-        if self.total:
-            text += f" of {self.total} ({100 * self.count // self.total}%)"
-            if self.count and self.count < self.total:
-                remaining = elapsed * (self.total - self.count) / self.count
-                text += f", about {remaining:.0f} s left"
-        self.stream.write(text + "\033[K")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.active:
-            self._show(time.monotonic())
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 # ------------------------------------------------------------------------------
@@ -353,7 +313,7 @@ def export_catalog(
     *,
     memberships: bool = False,
     history: bool = False,
-    progress: ProgressLine | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Counter:
     """Write the catalog to `out`, one JSON record a line; returns the count per type."""
     written: Counter = Counter()
@@ -361,7 +321,7 @@ def export_catalog(
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         written[record["type"]] += 1
         if progress:
-            progress.step()
+            progress(1)
     return written
 
 
@@ -871,7 +831,10 @@ def _lines(source: IO[str]) -> Iterator[tuple[int, dict]]:
 
 
 def import_catalog(
-    source: IO[str], *, progress: ProgressLine | None = None, on_line: Callable | None = None
+    source: IO[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_line: Callable | None = None,
 ) -> ImportReport:
     """Load an export; all or nothing. Raises ImportError_ naming the bad line."""
     report = ImportReport()
@@ -886,7 +849,7 @@ def import_catalog(
             except (DatabaseError, ValueError, TypeError) as error:
                 raise ImportError_(number, f"{type(error).__name__}: {error}") from None
             if progress:
-                progress.step()
+                progress(1)
         try:
             importer.finish()
         except _Problem as problem:

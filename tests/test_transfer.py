@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -31,8 +29,9 @@ from catalog.models import (
     Tag,
     Task,
 )
-from catalog.transfer import ProgressLine
+from catalog.progress import Progress
 from tests import find_postgres
+from tests.commands import manage
 from tests.factories import make_member
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -368,21 +367,6 @@ def _postgres_server() -> str | None:
     return url
 
 
-def _manage(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}}
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**env, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
 def test_round_trip_sqlite_to_postgresql_to_sqlite_is_lossless(tmp_path):
     server = _postgres_server()
     if server is None:
@@ -396,24 +380,24 @@ def test_round_trip_sqlite_to_postgresql_to_sqlite_is_lossless(tmp_path):
         second_sqlite = f"sqlite:///{tmp_path / 'second.sqlite3'}"
         files = [tmp_path / f"{n}.jsonl" for n in ("sqlite", "postgres", "back")]
 
-        _manage(first_sqlite, "migrate", "--noinput", "-v0")
-        _manage(first_sqlite, "load_seeds")
+        manage(first_sqlite, "migrate", "--noinput", "-v0")
+        manage(first_sqlite, "load_seeds")
         everything = ("--with-history", "--with-memberships")
-        _manage(first_sqlite, "export_catalog", *everything, "--output", str(files[0]))
-        _manage(postgres, "migrate", "--noinput", "-v0")
+        manage(first_sqlite, "export_catalog", *everything, "--output", str(files[0]))
+        manage(postgres, "migrate", "--noinput", "-v0")
         entries = sum('"type": "entry"' in line for line in files[0].read_text().splitlines())
         assert entries > 100
-        imported = _manage(postgres, "import_catalog", str(files[0])).stdout
+        imported = manage(postgres, "import_catalog", str(files[0])).stdout
         assert f"entries: {entries} created" in imported
-        _manage(postgres, "export_catalog", *everything, "--output", str(files[1]))
-        _manage(second_sqlite, "migrate", "--noinput", "-v0")
-        _manage(second_sqlite, "import_catalog", str(files[1]))
-        _manage(second_sqlite, "export_catalog", *everything, "--output", str(files[2]))
+        manage(postgres, "export_catalog", *everything, "--output", str(files[1]))
+        manage(second_sqlite, "migrate", "--noinput", "-v0")
+        manage(second_sqlite, "import_catalog", str(files[1]))
+        manage(second_sqlite, "export_catalog", *everything, "--output", str(files[2]))
 
         assert '"type": "history"' in files[0].read_text()
         assert files[1].read_text() == files[0].read_text()
         assert files[2].read_text() == files[0].read_text()
-        again = _manage(postgres, "import_catalog", str(files[2])).stdout
+        again = manage(postgres, "import_catalog", str(files[2])).stdout
         assert "Catalog imported; nothing changed." in again
     finally:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -422,8 +406,8 @@ def test_round_trip_sqlite_to_postgresql_to_sqlite_is_lossless(tmp_path):
 
 def test_export_is_quiet_in_a_pipe(tmp_path):
     database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    _manage(database, "migrate", "--noinput", "-v0")
-    result = _manage(database, "export_catalog")
+    manage(database, "migrate", "--noinput", "-v0")
+    result = manage(database, "export_catalog")
     assert "\r" not in result.stderr
     assert result.stdout.splitlines()[0].startswith('{"type": "catalog"')
 
@@ -435,17 +419,18 @@ class _Terminal(io.StringIO):
 
 def test_progress_shows_on_a_terminal_with_the_time_left():
     terminal = _Terminal()
-    progress = ProgressLine("Importing records", 4, terminal)
+    progress = Progress("Importing records", 4, terminal)
     progress.step()
     progress.close()
     shown = terminal.getvalue()
-    assert "\rImporting records: 1 of 4 (25%), about " in shown
+    assert "\rImporting records:  25%|" in shown
+    assert "| 1/4 [00:00<00:00, " in shown  # the count, the time taken and the time left
     assert shown.endswith("\n")
 
 
 def test_progress_is_silent_when_not_a_terminal():
     pipe = io.StringIO()
-    progress = ProgressLine("Importing records", 4, pipe)
+    progress = Progress("Importing records", 4, pipe)
     progress.step(4)
     progress.close()
     assert pipe.getvalue() == ""

@@ -11,7 +11,7 @@ documents true: `refresh_documents` after a write, `rebuild_documents` in bulk,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -86,8 +86,11 @@ def _models(apps=None):
     )
 
 
-def refresh_documents(artifact_ids: Iterable[int], *, apps=None) -> int:
-    """Write the documents of these artifacts (those that still exist); return how many."""
+def refresh_documents(
+    artifact_ids: Iterable[int], *, apps=None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the documents of these artifacts (those that still exist); return how many.
+    `progress(n)` is told of each batch written."""
     from catalog.search.facets import invalidate_facet_cache
 
     Artifact, Contribution, Document = _models(apps)
@@ -112,6 +115,8 @@ def refresh_documents(artifact_ids: Iterable[int], *, apps=None) -> int:
             update_fields=[*DOCUMENT_FIELDS, *(["card"] if with_cards else [])],
         )
         written += len(rows)
+        if progress:
+            progress(len(batch))
         if apps is None:  # migrations before 0006 have no vocabulary table yet
             vocabulary.add_words(
                 vocabulary.words_of(getattr(row, name) for row in rows for name in DOCUMENT_FIELDS)
@@ -121,7 +126,7 @@ def refresh_documents(artifact_ids: Iterable[int], *, apps=None) -> int:
     return written
 
 
-def rebuild_documents(*, apps=None) -> int:
+def rebuild_documents(*, apps=None, progress: Callable[[int], None] | None = None) -> int:
     """Rewrite every document and the index from scratch; return how many there are."""
     Artifact, _, Document = _models(apps)
     Document.objects.all().delete()
@@ -129,7 +134,7 @@ def rebuild_documents(*, apps=None) -> int:
     if apps is None:
         vocabulary.clear()
     ids = list(Artifact.objects.order_by("pk").values_list("pk", flat=True))
-    return refresh_documents(ids, apps=apps)
+    return refresh_documents(ids, apps=apps, progress=progress)
 
 
 @dataclass

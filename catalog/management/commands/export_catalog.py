@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.transfer import ProgressLine, count_records, export_catalog
+from catalog.progress import Progress
+from catalog.transfer import count_records, export_catalog
 
 
 class Command(BaseCommand):
@@ -32,12 +33,15 @@ class Command(BaseCommand):
     def handle(
         self, *args, output: Path | None, with_memberships: bool, with_history: bool, **options
     ):
-        progress = ProgressLine(
+        progress = Progress(
             "Exporting records", count_records(memberships=with_memberships, history=with_history)
         )
         if output is None:
             written = export_catalog(
-                self.stdout, memberships=with_memberships, history=with_history, progress=progress
+                self.stdout,
+                memberships=with_memberships,
+                history=with_history,
+                progress=progress.step,
             )
             progress.close()
             return
@@ -45,7 +49,7 @@ class Command(BaseCommand):
         try:
             with partial.open("w", encoding="utf-8") as out:
                 written = export_catalog(
-                    out, memberships=with_memberships, history=with_history, progress=progress
+                    out, memberships=with_memberships, history=with_history, progress=progress.step
                 )
         except OSError as error:
             partial.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog.progress import Progress
+
 
 class Command(BaseCommand):
     help = (
@@ -20,7 +22,8 @@ class Command(BaseCommand):
         if not 1 <= artifacts <= 2_000_000:
             raise CommandError("--artifacts must be between 1 and 2000000.")
         try:
-            count = generate_catalog(artifacts, seed)
+            with Progress("Generating entries", artifacts) as progress:
+                count = generate_catalog(artifacts, seed, progress=progress.step)
         except SyntheticCatalogExists as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Generated {count} synthetic artifacts."))

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.transfer import ImportError_, ProgressLine, import_catalog
+from catalog.progress import Progress
+from catalog.transfer import ImportError_, import_catalog
 
 
 class Command(BaseCommand):
@@ -18,16 +19,17 @@ class Command(BaseCommand):
         try:
             with file.open(encoding="utf-8") as lines:
                 total = sum(1 for line in lines if line.strip())
-            progress = ProgressLine("Importing records", total)
-            with file.open(encoding="utf-8") as source:
-                report = import_catalog(source, progress=progress)
+            with (
+                Progress("Importing records", total) as progress,
+                file.open(encoding="utf-8") as source,
+            ):
+                report = import_catalog(source, progress=progress.step)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         except UnicodeDecodeError:
             raise CommandError(f"Nothing was imported. {file} is not UTF-8 text.") from None
         except ImportError_ as error:
             raise CommandError(f"Nothing was imported. {file}, {error}") from None
-        progress.close()
         for line in report.lines():
             self.stdout.write(line)
         if report.changed:

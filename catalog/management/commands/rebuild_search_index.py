@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from catalog.models import Artifact
+from catalog.progress import Progress
 from catalog.search.documents import check_index, rebuild_documents
 
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
                 )
             self.stdout.write("The search index is in sync with the catalog.")
             return
-        with transaction.atomic():
-            count = rebuild_documents()
+        total = Artifact.objects.count()
+        with transaction.atomic(), Progress("Indexing entries", total) as progress:
+            count = rebuild_documents(progress=progress.step)
         self.stdout.write(self.style.SUCCESS(f"Rebuilt the search index: {count} artifacts."))
