@@ -12,7 +12,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from catalog.models import (
@@ -109,13 +109,15 @@ def commercial_use_condition(answer: str) -> Q:
     "true": every license part allows it; "false": some part forbids it. Entries with
     no license, or whose licenses leave it open, match neither.
     """
-    links = Artifact.licenses.through.objects
+    # Correlated EXISTS, which the planner may run as a join either way; `pk IN (...)`,
+    # with NOT IN, made PostgreSQL hash every license link for a search of three entries.
+    links = Artifact.licenses.through.objects.filter(artifact_id=OuterRef("pk"))
     if answer == "false":
-        return Q(pk__in=links.filter(license__commercial_use=False).values("artifact_id"))
+        return Q(Exists(links.filter(license__commercial_use=False)))
     not_known_to_allow = links.filter(
         Q(license__commercial_use=False) | Q(license__commercial_use__isnull=True)
-    ).values("artifact_id")
-    return Q(pk__in=links.values("artifact_id")) & ~Q(pk__in=not_known_to_allow)
+    )
+    return Q(Exists(links)) & ~Q(Exists(not_known_to_allow))
 
 
 class ArtifactFilterSet(django_filters.FilterSet):
