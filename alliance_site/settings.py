@@ -211,9 +211,10 @@ if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, going on without it while Redis is down (catalog/cache.py).
+            "BACKEND": "catalog.cache.FailOpenRedisCache",
             "LOCATION": CACHE_URL,
-            # A Redis that stops answering fails a request (and /readyz) in seconds
+            # A Redis that stops answering is given up on (and /readyz fails) in seconds
             # instead of holding a worker.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }

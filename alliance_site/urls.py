@@ -9,6 +9,9 @@ from catalog.protocols import dcat
 from catalog.protocols.croissant import CroissantView
 from catalog.web.sitemaps import SITEMAPS, robots_txt
 
+# Errors no view handled: a 503 with Retry-After while the database is unreachable.
+handler500 = "catalog.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -1,8 +1,9 @@
 """Liveness (`/healthz`) and readiness (`/readyz`) for load balancers and orchestrators.
 
 `/healthz` answers whether the process serves and reaches its database; `/readyz` whether
-it should be sent traffic: the primary database answers a query and the cache holds a
-value it was just given. `/readyz` also says how this process finds each read replica
+it should be sent traffic: the primary database answers a query and the cache answers
+and holds a value it was just given (the Redis cache fails open for requests, not here).
+`/readyz` also says how this process finds each read replica
 (catalog/replicas.py); a replica down or behind is read around, so it leaves the answer
 200. Both are never cached and refuse writes.
 """
@@ -47,6 +48,8 @@ def check_cache() -> str:
     key = f"readyz:{uuid.uuid4().hex}"
     cache = caches["default"]
     try:
+        if hasattr(cache, "ping"):  # catalog.cache.FailOpenRedisCache would hide an outage
+            cache.ping()
         cache.set(key, "ok", timeout=10)
         value = cache.get(key)
         cache.delete(key)

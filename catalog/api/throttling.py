@@ -18,7 +18,8 @@ flood, which is why the page keeps a bucket at all (it runs the same search as t
 
 Rates are read at request time, so a deployment changes them through the environment
 alone (settings.py checks their form at start). Counts live in Django's cache: Redis in
-production, shared by all processes. The API answers 429 with `Retry-After`; the search
+production, shared by all processes; while Redis is down nothing is counted and nothing
+refused (catalog/cache.py fails open). The API answers 429 with `Retry-After`; the search
 page answers with templates/429.html (catalog.web.throttled).
 """
 
