@@ -14,7 +14,7 @@ WORKERS ?= auto
 # The slowest tests are listed at the end of each run: where the suite spends its time.
 PYTEST := $(PY) -m pytest -n $(WORKERS) --durations=15
 
-.PHONY: help install run serve test test-sqlite test-postgres fuzz lint migrations-check bench screenshots clean
+.PHONY: help install run serve test test-sqlite test-postgres fuzz lint migrations-check bench loadtest screenshots clean
 
 help:
 	@echo "make run               set up .venv, migrate, load the seeds, serve on http://$(HOST):$(PORT)/"
@@ -24,6 +24,8 @@ help:
 	@echo "make lint              ruff, and import-linter's layer contracts"
 	@echo "make migrations-check  fail if the models have changes without a migration"
 	@echo "make bench             measure search and write speed; writes docs/benchmarks.md"
+	@echo "make loadtest          the production stack under 32 clients, then under faults (restarts"
+	@echo "                       the local PostgreSQL and Redis); writes docs/benchmarks.md"
 	@echo "make screenshots       run the browser journeys and write docs/screenshots/*.png"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -102,6 +104,12 @@ screenshots: install
 
 bench: install
 	$(PY) -m benchmarks.run
+
+# deploy/serve on a 100,000-entry catalog (database catalog_load, kept between runs) under
+# 32 clients for 60 s, then again while a worker is killed and the local Redis and
+# PostgreSQL are restarted; see benchmarks/loadtest.py. Not while tests use PostgreSQL.
+loadtest: install
+	$(PY) -m benchmarks.loadtest
 
 clean:
 	rm -rf $(VENV) $(HF0_VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache
