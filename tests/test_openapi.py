@@ -331,7 +331,87 @@ def test_every_documented_response_is_exercised(schema):
     exercised |= {(ENTRY, method, status) for method, status in ENTRY_CASES}
     exercised |= {("/api/v1/artifacts/", "post", status) for status in CREATE_STATUSES}
     exercised |= {(path, method, status) for path, method, status in MEMBER_CASES}
+    # test_every_operation_answers_a_documented_503_while_the_database_is_unreachable
+    exercised |= {(path, method, 503) for path, method, _ in documented}
     assert documented == exercised
+
+
+# Every operation, asked by a client with a token while the database is unreachable: the
+# token is looked up first, so each one meets the outage (tests/test_outages.py has why).
+UNREACHABLE_DATABASE_PROBE = """
+import json, os, sys
+from django.test import Client
+client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=os.environ["PROBE_TOKEN"])
+answers = []
+for method, url in json.load(sys.stdin):
+    response = getattr(client, method)(url, {} if method == "get" else "{}", "application/json")
+    answers.append({
+        "status": response.status_code,
+        "content_type": response["Content-Type"],
+        "headers": {name: value for name, value in response.items()},
+        "body": response.content.decode(),
+    })
+print(json.dumps(answers))
+"""
+EXAMPLE_PATH_PARTS = {"{namespace}": "meta", "{slug}": "llama-2", "{username}": "someone"}
+
+
+def answers_without_a_database(requests: list[tuple[str, str]]) -> list[dict]:
+    """Each (method, url) asked of the site in a process whose database is a port
+    nothing listens on: a real connection failure, not a mock."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c",
+         UNREACHABLE_DATABASE_PROBE],
+        cwd=Path(__file__).resolve().parent.parent,
+        input=json.dumps(requests),
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+             "PGCONNECT_TIMEOUT": "2", "PROBE_TOKEN": f"Bearer {UNKNOWN_TOKEN}",
+             "DEBUG": "false", "ALLOWED_HOSTS": "testserver"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class Answered:
+    """A recorded answer, as `validate` reads a response."""
+
+    def __init__(self, answer: dict) -> None:
+        self.status_code = answer["status"]
+        self._headers = answer["headers"]
+        self._body = answer["body"]
+
+    def __getitem__(self, header: str) -> str:
+        return self._headers[header]
+
+    def has_header(self, header: str) -> bool:
+        return header in self._headers
+
+    def json(self):
+        import json
+
+        return json.loads(self._body)
+
+
+def test_every_operation_answers_a_documented_503_while_the_database_is_unreachable(schema):
+    operations = [(path, method) for path, methods in schema["paths"].items() for method in methods]
+    requests = []
+    for path, method in operations:
+        url = path
+        for placeholder, example in EXAMPLE_PATH_PARTS.items():
+            url = url.replace(placeholder, example)
+        requests.append((method, url))
+    for (path, method), answer in zip(
+        operations, answers_without_a_database(requests), strict=True
+    ):
+        assert answer["status"] == 503, (method, path, answer["body"][:300])
+        assert answer["headers"]["Retry-After"] == "5"
+        validate(schema, path, Answered(answer), method)
 
 
 def test_public_endpoints_show_no_lock(schema):
@@ -385,6 +465,8 @@ def test_errors_are_documented_with_their_shape(schema):
                 assert "application/json" in response["content"], (path, status)
     throttled = documented_response(schema, "/api/v1/artifacts/", 429)
     assert "Retry-After" in throttled["headers"]
+    unavailable = documented_response(schema, "/api/v1/artifacts/", 503)
+    assert "Retry-After" in unavailable["headers"]
 
 
 # ------------------------------------------------------------------------------

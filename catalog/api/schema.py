@@ -352,13 +352,21 @@ WRITE_RESPONSES = {
     **THROTTLED,
 }
 
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the next request.",
+UNAVAILABLE = OpenApiResponse(
+    ErrorDetailSerializer,
+    description="The catalog's database is not answering (a restart or a fail-over): "
+    "nothing was done. Retry after the seconds in Retry-After.",
 )
+
+
+def retry_after(*codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=list(codes),
+        description="Seconds to wait before the next request.",
+    )
 
 
 class CatalogAutoSchema(AutoSchema):
@@ -367,8 +375,9 @@ class CatalogAutoSchema(AutoSchema):
     - An operation anyone may call requires no security scheme: reading the catalog
       needs no sign-in (a signed-in member's session only widens what `status=` shows),
       so it shows no lock.
-    - A throttled operation's 429 carries Retry-After; an operation that reads API
-      tokens has its 401 carry WWW-Authenticate.
+    - Every operation may answer 503 while the database is unreachable
+      (catalog/errors.py); that 503, and a throttled operation's 429, carry Retry-After.
+      An operation that reads API tokens has its 401 carry WWW-Authenticate.
     - A search or lineage parameter in BLANK_IS_NOT_GIVEN allows an empty value, and
       the parts of an id in a path (`{namespace}/{slug}`, a member's `{slug}`) follow
       the id rule.
@@ -408,10 +417,19 @@ class CatalogAutoSchema(AutoSchema):
                 )
         return operation
 
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        # Always JSON: catalog/errors.py answers before any renderer is chosen.
+        unavailable = self._get_response_for_code(UNAVAILABLE, "503", ["application/json"])
+        responses.setdefault("503", unavailable)
+        return responses
+
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters()
         if self.view.get_throttles():
-            parameters = [*parameters, RETRY_AFTER]
+            parameters = [*parameters, retry_after(429, 503)]
+        else:
+            parameters = [*parameters, retry_after(503)]
         if any(isinstance(a, ApiTokenAuthentication) for a in self.view.get_authenticators()):
             parameters = [*parameters, WWW_AUTHENTICATE]
         if self.method != "DELETE" and self._is_entry_path():
