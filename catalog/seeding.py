@@ -407,8 +407,10 @@ def load_artifact(report: SeedReport, record: dict, file: str, kind: str, now) -
             values["size_value"] = _decimal(values["size_value"])
         existing = Artifact.objects.filter(namespace=namespace, slug=slug).first()
         if existing is None or existing.status != ArtifactStatus.PUBLISHED:
-            values["status"] = ArtifactStatus.PUBLISHED
-            values["published_at"] = (existing and existing.published_at) or now
+            published = existing or Artifact()
+            published.publish_at(now)
+            values["status"] = published.status
+            values["published_at"] = published.published_at
         artifact = _upsert(report, Artifact, {"namespace": namespace, "slug": slug}, values)
 
         roles = {lead.pk: ContributionRole.LEAD}

@@ -87,11 +87,11 @@ class Transition:
         with transaction.atomic():
             locked = Artifact.objects.locked().get(pk=artifact.pk)
             self.check(locked, user, note)
-            fields = ["status"]
-            locked.status = self.target
-            if self.target == S.PUBLISHED and locked.published_at is None:
-                locked.published_at = at
-                fields.append("published_at")
+            if self.target == S.PUBLISHED:
+                fields = locked.publish_at(at)
+            else:
+                fields = ["status"]
+                locked.status = self.target
             if self.note == "review_note":
                 locked.review_note = note.strip()
                 fields.append("review_note")

@@ -6,6 +6,7 @@ nullable or empty on the others, and named CHECK constraints keep them there.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -445,6 +446,17 @@ class Artifact(models.Model):
     @property
     def is_public(self) -> bool:
         return ArtifactStatus(self.status).is_public
+
+    def publish_at(self, at: datetime.datetime) -> list[str]:
+        """Make the entry published, stamping `at` as its first publication unless it was
+        published before: sent back and published again, it keeps its first date. The
+        workflow and the seed loader both publish through here. Returns the fields it
+        set, for `save(update_fields=...)`."""
+        self.status = ArtifactStatus.PUBLISHED
+        if self.published_at is not None:
+            return ["status"]
+        self.published_at = at
+        return ["status", "published_at"]
 
     def contributions_lead_first(self) -> list[Contribution]:
         """Its (prefetched) contributions: the lead first, then by name as people read."""
