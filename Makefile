@@ -25,7 +25,7 @@ help:
 	@echo "make migrations-check  fail if the models have changes without a migration"
 	@echo "make bench             measure search and write speed; writes docs/benchmarks.md"
 	@echo "make loadtest          the production stack under 32 clients, then under faults (restarts"
-	@echo "                       the local PostgreSQL and Redis); writes docs/benchmarks.md"
+	@echo "                       the local PostgreSQL); writes docs/benchmarks.md"
 	@echo "make screenshots       run the browser journeys and write docs/screenshots/*.png"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -106,7 +106,7 @@ bench: install
 	$(PY) -m benchmarks.run
 
 # deploy/serve on a 100,000-entry catalog (database catalog_load, kept between runs) under
-# 32 clients for 60 s, then again while a worker is killed and the local Redis and
+# 32 clients for 60 s, then again while a worker is killed, its own Redis and the local
 # PostgreSQL are restarted; see benchmarks/loadtest.py. Not while tests use PostgreSQL.
 loadtest: install
 	$(PY) -m benchmarks.loadtest

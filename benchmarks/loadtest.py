@@ -2,16 +2,20 @@
 
 1. A 100,000-entry catalog in the PostgreSQL database `catalog_load` on the local server
    (`generate_catalog`, kept between runs: made again only when missing or smaller).
-2. `deploy/serve` (gunicorn, WhiteNoise, PostgreSQL, Redis, production settings) on port
-   8765, told it sits behind one proxy, so each client's `X-Forwarded-For` address is
-   the address it is counted by: 2,000 researchers' addresses, as on the real service.
-3. The steady run: 32 clients, each with its own keep-alive connection, for 60 seconds,
-   asking the mix researchers ask (MIX): searches, filters and facets through the API,
-   list pages, entries through the API, entry pages and the search page. Every answer
-   must be a 200: any other status or a broken connection is an error.
+2. `deploy/serve` (gunicorn, WhiteNoise, PostgreSQL, production settings) on port 8765,
+   with a Redis of the run's own (port 6390, keeping nothing on disk), told it sits
+   behind one proxy, so each client's `X-Forwarded-For` address is the address it is
+   counted by: 2,000 researchers' addresses, as on the real service.
+3. The steady run: after each question is timed alone on the idle server, 32 clients,
+   each reusing its connection where the server keeps it open, for 60 seconds, ask the
+   mix researchers ask (MAKERS, in the proportions of WEIGHTS_BY_LABEL): searches,
+   filters and facets through the API, list pages, entries through the API, entry pages
+   and the search page. Every answer must be a 200: any other status or a broken
+   connection is an error.
 4. The fault run: the same readers, and 2 writers registering entries through the API
    with a token, while at a quarter, half and three quarters of the run a gunicorn worker
-   is killed, Redis is restarted, then PostgreSQL is restarted. Answers may fail during
+   is killed, the run's Redis is restarted, then the machine's PostgreSQL is restarted
+   (so nothing else may use it meanwhile). Answers may fail during
    a fault (a 503 with Retry-After while the database restarts, a connection cut by the
    killed worker); the service must recover by itself, and every write that was answered
    201 must be in the database afterwards.
@@ -33,6 +37,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -63,8 +68,10 @@ ARTIFACTS = int(os.environ.get("LOADTEST_ARTIFACTS", "100000"))
 SEED = 1
 HOST = "127.0.0.1"
 PORT = int(os.environ.get("LOADTEST_PORT", "8765"))
-# A Redis database of its own, so the run neither reads nor clears anyone else's keys.
-CACHE_URL = "redis://127.0.0.1:6379/5"
+# A Redis of the run's own, keeping nothing on disk: restarting it under load touches
+# no one else's data.
+REDIS_PORT = int(os.environ.get("LOADTEST_REDIS_PORT", "6390"))
+CACHE_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 ADDRESSES = [f"10.{n // 250}.{n % 250}.{1 + n % 7}" for n in range(2000)]
 # What the load balancer in front adds: it ended TLS, and whose request it passes on.
 PROXY = {"X-Forwarded-Proto": "https"}
@@ -219,16 +226,30 @@ def status_of(path: str) -> int:
         connection.close()
 
 
-def restart_redis() -> str:
+def start_redis() -> None:
     subprocess.run(
-        ["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True
-    )
-    time.sleep(0.5)
-    subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-         "--save", "", "--appendonly", "no"],
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
+         "--save", "", "--appendonly", "no", "--logfile", str(ROOT / "var" / "loadtest-redis.log")],
         check=True, capture_output=True,
     )  # fmt: skip
+    for _ in range(50):
+        ping = ["redis-cli", "-p", str(REDIS_PORT), "ping"]
+        if subprocess.run(ping, capture_output=True, text=True).stdout.strip() == "PONG":
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"Redis did not start on port {REDIS_PORT}; see var/loadtest-redis.log")
+
+
+def stop_redis() -> None:
+    subprocess.run(
+        ["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"], check=False, capture_output=True
+    )
+
+
+def restart_redis() -> str:
+    stop_redis()
+    time.sleep(0.5)
+    start_redis()
     return "restarted Redis (its keys lost: rate counts and cached facets)"
 
 
@@ -247,8 +268,8 @@ def can_inject_faults() -> str | None:
     """Why the fault run cannot run here, or None."""
     if not Path("/etc/postgresql").is_dir():
         return "PostgreSQL is not a local Debian cluster (no /etc/postgresql)"
-    for program in ("pg_ctlcluster", "redis-cli", "redis-server", "pgrep"):
-        if subprocess.run(["sh", "-c", f"command -v {program}"], capture_output=True).returncode:
+    for program in ("pg_ctlcluster", "pgrep"):
+        if shutil.which(program) is None:
             return f"{program} is not installed"
     if os.geteuid() != 0:
         return "restarting PostgreSQL needs root"
@@ -669,11 +690,14 @@ def main() -> None:
         raise SystemExit(f"make loadtest needs PostgreSQL at {SERVER_URL}: {error}") from None
     fault_note = None if not args.steady_only else "--steady-only"
     fault_note = fault_note or can_inject_faults()
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        raise SystemExit("make loadtest needs Redis (redis-server and redis-cli) installed.")
     token = writer_token() if fault_note is None else None
     mix = Mix(sample_entries())
     (ROOT / "var").mkdir(exist_ok=True)
     server = Server()
     try:
+        start_redis()
         server.start()
         workers = len(
             subprocess.run(
@@ -695,6 +719,7 @@ def main() -> None:
             )
     finally:
         server.stop()
+        stop_redis()
     if faulted:
         faulted["missing_writes"] = missing_writes(faulted["acknowledged_writes"])
     lines = report_lines(steady, faulted, workers, fault_note)
