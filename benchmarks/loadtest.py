@@ -372,10 +372,10 @@ class Client(threading.Thread):
             self.connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
-        content = response.read()
+        response.read()
         if response.getheader("Connection", "").lower() == "close":
             self.close()
-        return response, content
+        return response
 
     def close(self) -> None:
         if self.connection is not None:
@@ -385,18 +385,18 @@ class Client(threading.Thread):
     def ask(self, label: str, method: str, path: str, headers: dict, body: bytes | None = None):
         began = time.perf_counter()
         try:
-            response, content = self.send(method, path, headers, body)
+            response = self.send(method, path, headers, body)
         except (OSError, http.client.HTTPException) as error:
             self.close()
             self.answers.append(
                 Answer(began - self.run_.began, label, time.perf_counter() - began, 0,
                        type(error).__name__)
             )  # fmt: skip
-            return None, b""
+            return None
         self.answers.append(
             Answer(began - self.run_.began, label, time.perf_counter() - began, response.status)
         )
-        return response, content
+        return response
 
     def run(self) -> None:
         while time.perf_counter() < self.run_.ends:
@@ -439,7 +439,7 @@ class Writer(Client):
                 **PROXY,
                 "X-Forwarded-For": "192.0.2.1",
             }
-            response, _ = self.ask(
+            response = self.ask(
                 "API: register an entry", "POST", "/api/v1/artifacts/", headers, body
             )
             if response is not None and response.status == 201:
@@ -452,7 +452,7 @@ class Writer(Client):
 def alone(mix: Mix, repeat: int = 3) -> dict[str, float]:
     """Each question's p50 asked by one client on an idle server: what it costs, without
     the wait for a worker and the cores that the load adds."""
-    run = Run(mix, seconds=0, clients=1, tag="alone")
+    run = Run(mix, seconds=0, tag="alone")
     run.start()
     client = Client(0, run)
     medians = {}
@@ -473,7 +473,6 @@ def alone(mix: Mix, repeat: int = 3) -> dict[str, float]:
 class Run:
     mix: Mix
     seconds: float
-    clients: int
     tag: str
     began: float = 0.0
     ends: float = 0.0
@@ -484,7 +483,7 @@ class Run:
 
 
 def run_load(mix: Mix, *, seconds: float, clients: int, server: Server, token: str | None) -> dict:
-    run = Run(mix, seconds, clients, tag=str(int(time.time())))
+    run = Run(mix, seconds, tag=str(int(time.time())))
     readers = [Client(n, run) for n in range(clients)]
     writers = [Writer(n, run, token) for n in range(2)] if token else []
     faults: list[tuple[float, str]] = []

@@ -26,83 +26,50 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class FailOpenRedisCache(RedisCache):
-    def unavailable(self, operation: str, error: Exception) -> None:
-        logger.warning("Redis did not answer (%s: %s); going on without it.", operation, error)
+    def _or(self, fallback, operation, *arguments):
+        """`operation(*arguments)`, or `fallback` (logged) when Redis does not answer."""
+        try:
+            return operation(*arguments)
+        except UNAVAILABLE as error:
+            logger.warning(
+                "Redis did not answer (%s: %s); going on without it.", operation.__name__, error
+            )
+            return fallback
 
     def ping(self) -> None:
         """Raise unless Redis answers (for /readyz)."""
         self._cache.get_client(write=True).ping()
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNAVAILABLE as error:
-            self.unavailable("get", error)
-            return default
+        return self._or(default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as error:
-            self.unavailable("get_many", error)
-            return {}
+        return self._or({}, super().get_many, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNAVAILABLE as error:
-            self.unavailable("has_key", error)
-            return False
+        return self._or(False, super().has_key, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            self.unavailable("add", error)
-            return False
+        return self._or(False, super().add, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            self.unavailable("set", error)
+        self._or(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as error:
-            self.unavailable("set_many", error)
-            return list(data)  # the keys that were not set
+        # On failure, every key is one that was not set.
+        return self._or(list(data), super().set_many, data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNAVAILABLE as error:
-            self.unavailable("touch", error)
-            return False
+        return self._or(False, super().touch, key, timeout, version)
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNAVAILABLE as error:
-            self.unavailable("incr", error)
-            return delta  # as if the count started now
+        return self._or(delta, super().incr, key, delta, version)  # as if counting began now
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as error:
-            self.unavailable("delete", error)
-            return False
+        return self._or(False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNAVAILABLE as error:
-            self.unavailable("delete_many", error)
+        self._or(None, super().delete_many, keys, version)
 
     def clear(self):
-        try:
-            super().clear()
-        except UNAVAILABLE as error:
-            self.unavailable("clear", error)
+        self._or(None, super().clear)

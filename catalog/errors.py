@@ -22,8 +22,11 @@ BROKEN = "Something went wrong on our side. The error has been logged."
 
 
 def database_unreachable(error: BaseException | None) -> bool:
-    """Whether `error` means the database could not be reached (not that a query was
-    wrong): psycopg and sqlite3 raise these as OperationalError or InterfaceError."""
+    """Whether `error` is the database failing to answer rather than a query being
+    wrong: a connection refused, cut or closed, a lock or statement timeout. psycopg and
+    sqlite3 raise these as OperationalError or InterfaceError (SQLite also raises a
+    missing table as OperationalError; that 503 is logged with its traceback all the
+    same)."""
     return isinstance(error, OperationalError | InterfaceError)
 
 
