@@ -583,6 +583,26 @@ def test_a_plain_text_search_reads_the_matches_and_the_page_only(client):
     assert len(queries) == 2, "\n".join(q["sql"][:120] for q in queries)
 
 
+def test_facets_without_a_filter_of_their_own_share_one_counting_statement(client):
+    """Ten facets under a kind filter: the nine others in one statement over the facet
+    values, kind's own (counted without its filter) in another; then a label lookup for
+    each facet whose values are names of rows (organization, license, task, modality,
+    language)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.search.facets import FACETS
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        body = search(client, kind="model", facets=",".join(FACETS))
+    counting = [q["sql"] for q in queries if "catalog_artifactfacet" in q["sql"]]
+    assert len(counting) == 2, "\n".join(counting)
+    assert len(queries) <= 2 + 5 + 4, "\n".join(q["sql"][:120] for q in queries)
+    assert all(body["facets"][name] for name in ("kind", "organization", "license", "task"))
+
+
 def test_with_q_a_selected_facet_still_offers_its_other_values(client):
     """Facets count under the *other* filters, with q too (a regression: the facet once
     counted only the entries the selected value had left)."""

@@ -22,7 +22,7 @@ from django.http import QueryDict
 
 from benchmarks.synthetic import generate_catalog, vocabulary
 from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactSearchDocument
-from catalog.search import query
+from catalog.search import facets, query
 from catalog.search.query import MAX_PAGE_SIZE, run_search
 
 ENTRIES = 3000
@@ -44,6 +44,7 @@ class Row:
     tasks: frozenset[str]
     modalities: frozenset[str]
     languages: frozenset[str]
+    tags: frozenset[str]
     openness_class: str
     released_on: datetime.date | None
     parameters: tuple[int, ...]
@@ -58,6 +59,7 @@ def _rows() -> list[Row]:
         "tasks",
         "modalities",
         "languages",
+        "tags",
         "variants",
     )
     texts = {
@@ -76,6 +78,7 @@ def _rows() -> list[Row]:
             tasks=frozenset(t.slug for t in a.tasks.all()),
             modalities=frozenset(m.slug for m in a.modalities.all()),
             languages=frozenset(lang.slug for lang in a.languages.all()),
+            tags=frozenset(t.slug for t in a.tags.all()),
             openness_class=a.openness_class,
             released_on=a.released_on,
             parameters=tuple(v.parameters for v in a.variants.all() if v.parameters),
@@ -240,19 +243,73 @@ def test_counts_and_results_equal_the_ground_truth(catalog, case, text):
         assert ids == [r.pk for r in sorted(expected, key=lambda r: r.sort_key)]
 
 
-@pytest.mark.parametrize("case", ["organization", "license", "no filter"])
-def test_facets_count_every_match(catalog, case):
+def _commercial_use(row: Row) -> set[str]:
+    if False in row.commercial_use:
+        return {"false"}
+    return {"true"} if row.commercial_use and all(row.commercial_use) else set()
+
+
+# Each facet's values of an entry, as the ground truth reads them.
+FACET_VALUES = {
+    "kind": lambda r: {r.kind},
+    "organization": lambda r: r.organizations,
+    "license": lambda r: r.licenses,
+    "license_category": lambda r: r.categories,
+    "commercial_use": _commercial_use,
+    "openness_class": lambda r: {r.openness_class} - {""},
+    "task": lambda r: r.tasks,
+    "modality": lambda r: r.modalities,
+    "language": lambda r: r.languages,
+    "tag": lambda r: r.tags,
+}
+
+
+def _filters(catalog, case: str) -> dict[str, callable]:
+    """The case's filters one by one: filter name -> what it keeps."""
     params, passes = catalog.cases[case]
-    word = catalog.words["common"]
+    if case == "kind and license":
+        license_ = params["license"]
+        return {"kind": lambda r: r.kind == "model", "license": lambda r: license_ in r.licenses}
+    return {next(iter(params)): passes} if params else {}
+
+
+@pytest.mark.parametrize("text", ["common", "none"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "kind",
+        "organization",
+        "license_category",
+        "commercial_use false",
+        "openness_class",
+        "released range",
+        "kind and license",
+        "no filter",
+    ],
+)
+def test_every_facet_counts_the_matches_of_the_other_filters(catalog, case, text, monkeypatch):
+    """Each facet counts every entry that q and all filters but its own keep: those
+    without a filter of their own in one statement, the others one each."""
+    monkeypatch.setattr(facets, "FACET_LIMIT", 10**6)  # every value, not the top 20
+    params, _ = catalog.cases[case]
+    word = catalog.words[text]
     data = QueryDict(mutable=True)
-    for name, value in {**params, "q": word}.items():
+    for name, value in {**params, **({"q": word} if word else {})}.items():
         data[name] = value
-    result = run_search(data, AnonymousUser(), facets=["kind", "license"], load=list)
-    matching = [r for r in catalog.rows if passes(r) and holds(r, word)]
-    assert {v.value: v.count for v in result.facets["kind"]} == Counter(r.kind for r in matching)
-    if case != "license":  # the license facet counts under the other filters
-        licenses = Counter(key for r in matching for key in r.licenses)
-        assert {v.value: v.count for v in result.facets["license"]} == dict(licenses)
+    result = run_search(data, AnonymousUser(), facets=list(FACET_VALUES), load=list)
+    assert not result.errors, result.errors
+    filters = _filters(catalog, case)
+    for name, values_of in FACET_VALUES.items():
+        counted = [
+            r
+            for r in catalog.rows
+            if (not word or holds(r, word))
+            and all(keeps(r) for filter_, keeps in filters.items() if filter_ != name)
+        ]
+        expected = Counter(value for r in counted for value in values_of(r))
+        shown = {v.value: v.count for v in result.facets[name] if v.count}
+        assert shown == expected, name
+        assert list(shown.values()) == sorted(shown.values(), reverse=True), name
 
 
 # ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from catalog.models import (
     Artifact,
+    ArtifactFacet,
     ArtifactSearchDocument,
     Language,
     License,
@@ -272,6 +273,54 @@ def test_the_check_sees_a_card_out_of_date():
     artifact = entry("cassowary", "Cassowary")
     ArtifactSearchDocument.objects.filter(artifact=artifact).update(card={"id": "stale"})
     assert check_index().stale == [artifact.repo_id]
+
+
+def facet_values(artifact) -> set[tuple[str, str]]:
+    return set(ArtifactFacet.objects.filter(artifact=artifact).values_list("dimension", "value"))
+
+
+def test_the_facet_values_follow_every_write_they_count():
+    artifact = entry("cassowary", "Cassowary", license="Apache-2.0")
+    assert facet_values(artifact) == {
+        ("kind", "model"),
+        ("organization", artifact.contributions.get().organization.slug),
+        ("license", "Apache-2.0"),
+        ("license_category", "Permissive"),
+        ("commercial_use", "true"),
+    }
+    artifact.tasks.add(Task.objects.create(slug="running", name="Running"))
+    artifact.tags.add(Tag.objects.create(slug="flightless"))
+    artifact.openness_class = "II"
+    artifact.save()
+    assert {("task", "running"), ("tag", "flightless"), ("openness_class", "II")} <= (
+        facet_values(artifact)
+    )
+    apache = License.objects.get(key="Apache-2.0")
+    apache.commercial_use = False
+    apache.save()
+    assert ("commercial_use", "false") in facet_values(artifact)
+    Tag.objects.get(slug="flightless").delete()
+    assert ("tag", "flightless") not in facet_values(artifact)
+    assert check_index().ok
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda a: ArtifactFacet.objects.filter(artifact=a, dimension="kind").update(value="tool"),
+        lambda a: ArtifactFacet.objects.filter(artifact=a, dimension="license").delete(),
+        lambda a: ArtifactFacet.objects.create(artifact=a, dimension="task", value="summarization"),
+    ],
+    ids=["changed", "missing", "extra"],
+)
+def test_the_check_sees_facet_values_out_of_date_and_rebuild_repairs_them(damage):
+    artifact = entry("cassowary", "Cassowary", license="Apache-2.0")
+    damage(artifact)
+    assert check_index().stale == [artifact.repo_id]
+    with pytest.raises(CommandError, match="out of date"):
+        call_command("rebuild_search_index", "--check")
+    call_command("rebuild_search_index")
+    assert check_index().ok
 
 
 # ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from catalog.models.organizations import (
 from catalog.models.proxies import DatasetEntry, ModelEntry, ToolEntry
 from catalog.models.relations import Relation, RelationType
 from catalog.models.roles import MembershipRole
-from catalog.models.search import ArtifactSearchDocument
+from catalog.models.search import ArtifactFacet, ArtifactSearchDocument
 from catalog.models.taxonomy import Language, Modality, Tag, Task
 from catalog.models.tokens import (
     TOKEN_PREFIX,
@@ -49,6 +49,7 @@ __all__ = [
     "ApiToken",
     "ApiTokenQuerySet",
     "Artifact",
+    "ArtifactFacet",
     "ArtifactKind",
     "ArtifactQuerySet",
     "ArtifactSearchDocument",

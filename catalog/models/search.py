@@ -36,3 +36,31 @@ class ArtifactSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of {self.artifact_id}"
+
+
+class ArtifactFacet(models.Model):
+    """One value an artifact has in one facet dimension (`catalog.search.facets`).
+
+    Written with the artifact's search document, by the same refresh, so facet counts
+    read one narrow table: `GROUP BY dimension, value` over the matching artifacts' rows,
+    every facet without a filter of its own in one statement, from an index alone.
+    """
+
+    # No index of its own: the constraint's index leads with it.
+    artifact = models.ForeignKey(
+        Artifact, on_delete=models.CASCADE, related_name="facets", db_index=False
+    )
+    dimension = models.CharField(max_length=32)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name = "artifact facet value"
+        constraints = [
+            # Also the index counts read: by artifact, then what they group by.
+            models.UniqueConstraint(
+                fields=["artifact", "dimension", "value"], name="facet_value_once_per_artifact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} of {self.artifact_id}"

@@ -2,6 +2,8 @@
 
 A document holds an entry's searchable text and its result card (`catalog.search.cards`),
 written together, so lists read cards that are exactly as fresh as the text they match.
+The same refresh writes the entry's facet values (`ArtifactFacet`, what facet counts
+count: `catalog.search.facets`).
 
 Each backend's index follows the document table by itself (FTS5 triggers on SQLite, a
 generated tsvector column on PostgreSQL), so keeping the index true means keeping the
@@ -20,6 +22,7 @@ from django.db.models import Prefetch
 from catalog.models.artifacts import lead_first
 from catalog.search import backends, vocabulary
 from catalog.search.cards import CARD_RELATIONS, card_of
+from catalog.search.facets import facet_rows_of, invalidate_facet_cache
 
 BATCH_SIZE = 2000
 DOCUMENT_FIELDS = ("name", "summary", "terms", "organizations", "description")
@@ -74,15 +77,21 @@ def _has_cards(document_model) -> bool:
 
 
 def _models(apps=None):
-    """The concrete models, or the historical ones a migration passes in."""
+    """The concrete models, or the historical ones a migration passes in (before 0018,
+    without `ArtifactFacet`: None)."""
     if apps is None:
-        from catalog.models import Artifact, ArtifactSearchDocument, Contribution
+        from catalog.models import Artifact, ArtifactFacet, ArtifactSearchDocument, Contribution
 
-        return Artifact, Contribution, ArtifactSearchDocument
+        return Artifact, Contribution, ArtifactSearchDocument, ArtifactFacet
+    try:
+        facet_model = apps.get_model("catalog", "ArtifactFacet")
+    except LookupError:
+        facet_model = None
     return (
         apps.get_model("catalog", "Artifact"),
         apps.get_model("catalog", "Contribution"),
         apps.get_model("catalog", "ArtifactSearchDocument"),
+        facet_model,
     )
 
 
@@ -91,9 +100,7 @@ def refresh_documents(
 ) -> int:
     """Write the documents of these artifacts (those that still exist); return how many.
     `progress(n)` is told of each batch written."""
-    from catalog.search.facets import invalidate_facet_cache
-
-    Artifact, Contribution, Document = _models(apps)
+    Artifact, Contribution, Document, Facet = _models(apps)
     ids = sorted({pk for pk in artifact_ids if pk is not None})
     written = 0
     for start in range(0, len(ids), BATCH_SIZE):
@@ -114,6 +121,13 @@ def refresh_documents(
             unique_fields=["artifact"],
             update_fields=[*DOCUMENT_FIELDS, *(["card"] if with_cards else [])],
         )
+        if Facet is not None:
+            Facet.objects.filter(artifact_id__in=batch).delete()
+            Facet.objects.bulk_create(
+                Facet(artifact_id=a.pk, dimension=dimension, value=value)
+                for a in artifacts
+                for dimension, value in sorted(facet_rows_of(a))
+            )
         written += len(rows)
         if progress:
             progress(len(batch))
@@ -128,8 +142,10 @@ def refresh_documents(
 
 def rebuild_documents(*, apps=None, progress: Callable[[int], None] | None = None) -> int:
     """Rewrite every document and the index from scratch; return how many there are."""
-    Artifact, _, Document = _models(apps)
+    Artifact, _, Document, Facet = _models(apps)
     Document.objects.all().delete()
+    if Facet is not None:
+        Facet.objects.all().delete()
     backends.current().clear_index()
     if apps is None:
         vocabulary.clear()
@@ -170,7 +186,7 @@ class IndexCheck:
 
 def check_index() -> IndexCheck:
     """Compare every document with the text its artifact has now, and the index with both."""
-    from catalog.models import Artifact, ArtifactSearchDocument, Contribution
+    from catalog.models import Artifact, ArtifactFacet, ArtifactSearchDocument, Contribution
 
     result = IndexCheck()
     result.orphans = ArtifactSearchDocument.objects.exclude(
@@ -185,12 +201,19 @@ def check_index() -> IndexCheck:
                 "artifact_id", "card", *DOCUMENT_FIELDS
             )
         }
+        facets: dict[int, set[tuple[str, str]]] = {}
+        for artifact_id, dimension, value in ArtifactFacet.objects.filter(
+            artifact_id__in=batch
+        ).values_list("artifact_id", "dimension", "value"):
+            facets.setdefault(artifact_id, set()).add((dimension, value))
         for artifact in _with_text(Artifact.objects.filter(pk__in=batch), Contribution):
             row = stored.get(artifact.pk)
             expected = {**document_values(artifact), "card": card_of(artifact)}
             if row is None:
                 result.missing.append(artifact.repo_id)
-            elif any(row[name] != value for name, value in expected.items()):
+            elif any(row[name] != value for name, value in expected.items()) or facets.get(
+                artifact.pk, set()
+            ) != facet_rows_of(artifact):
                 result.stale.append(artifact.repo_id)
     result.index_problem = backends.current().check_index()
     return result

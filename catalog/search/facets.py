@@ -1,8 +1,12 @@
 """Facet counts: for each value of a facet, how many entries match all the *other* filters.
 
 Counting under the other filters (not the facet's own) lets a reader pick several values
-of one facet. Each facet is one GROUP BY query over the matching entries, capped at
-FACET_LIMIT values (largest first); values the reader selected are always listed.
+of one facet. Each facet is a `Dimension`, declared once below: the values an entry has
+in it (written, with the entry's search document, as `ArtifactFacet` rows) and their
+labels. Counting is `GROUP BY dimension, value` over the matching entries' rows: every
+facet whose own filter is not set shares one statement, each facet whose filter is set
+has one of its own. At most FACET_LIMIT values are listed (largest first); values the
+reader selected always are.
 
 Counts that depend on no filter at all (the facet's own filter may be set) are the same
 for every reader, so they are cached (Django's cache: Redis in production) until the
@@ -13,7 +17,7 @@ and a TTL bounds what a write that bypasses signals (QuerySet.update) can leave 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -22,14 +26,17 @@ from django.db.models import Count, QuerySet
 from django.dispatch import Signal
 
 from catalog.models import (
-    Artifact,
+    ArtifactFacet,
     ArtifactKind,
-    Contribution,
+    Language,
+    License,
     LicenseCategory,
+    Modality,
     OpennessClass,
+    Organization,
+    Task,
 )
 from catalog.replicas import shareable
-from catalog.search.filters import commercial_use_condition
 
 FACET_LIMIT = 20
 CACHE_SECONDS = 300
@@ -52,82 +59,85 @@ class FacetValue:
         }
 
 
-def _field_counts(field: str, labels: dict[str, str]) -> Callable:
-    def count(artifacts: QuerySet) -> list[tuple[str, str, int]]:
-        rows = (
-            artifacts.exclude(**{field: ""})
-            .order_by()
-            .values(field)
-            .annotate(n=Count("pk"))
-            .values_list(field, "n")
-        )
-        return [(value, labels.get(value, value), n) for value, n in rows]
+@dataclass(frozen=True)
+class Dimension:
+    """One facet, named as the filter it counts.
 
-    return count
+    `values_of(artifact)`: the entry's values, from its fields and prefetched relations
+    only (migrations' historical models call it too); `labels(values)`: what each shows.
+    """
 
-
-def _through_counts(relation: str, value_field: str, label_field: str) -> Callable:
-    def count(artifacts: QuerySet) -> list[tuple[str, str, int]]:
-        through = getattr(Artifact, relation).through
-        target = relation.removesuffix("s").replace("modalitie", "modality")
-        rows = (
-            through.objects.filter(artifact_id__in=artifacts.values("pk"))
-            .order_by()
-            .values(f"{target}__{value_field}", f"{target}__{label_field}")
-            .annotate(n=Count("artifact_id"))
-            .values_list(f"{target}__{value_field}", f"{target}__{label_field}", "n")
-        )
-        return list(rows)
-
-    return count
+    name: str
+    values_of: Callable[[object], Iterable[str]]
+    labels: Callable[[list[str]], dict[str, str]]
 
 
-def _organization_counts(artifacts: QuerySet) -> list[tuple[str, str, int]]:
-    rows = (
-        Contribution.objects.filter(artifact_id__in=artifacts.values("pk"))
-        .order_by()
-        .values("organization__slug", "organization__name")
-        .annotate(n=Count("artifact_id"))
-        .values_list("organization__slug", "organization__name", "n")
-    )
-    return list(rows)
+def _choices(choices) -> Callable[[list[str]], dict[str, str]]:
+    labels = {str(value): str(label) for value, label in choices}
+    return lambda values: labels
 
 
-def _license_category_counts(artifacts: QuerySet) -> list[tuple[str, str, int]]:
-    # An entry under 'MIT OR Apache-2.0' counts once for Permissive.
-    rows = (
-        Artifact.licenses.through.objects.filter(artifact_id__in=artifacts.values("pk"))
-        .order_by()
-        .values("license__category")
-        .annotate(n=Count("artifact_id", distinct=True))
-        .values_list("license__category", "n")
-    )
-    labels = dict(LicenseCategory.choices)
-    return [(value, labels.get(value, value), n) for value, n in rows]
+def _names(model, field: str = "slug") -> Callable[[list[str]], dict[str, str]]:
+    def labels(values: list[str]) -> dict[str, str]:
+        return dict(model.objects.filter(**{f"{field}__in": values}).values_list(field, "name"))
+
+    return labels
 
 
-def _commercial_use_counts(artifacts: QuerySet) -> list[tuple[str, str, int]]:
-    labels = {"true": "Commercial use allowed", "false": "No commercial use"}
-    counts = [
-        (answer, label, artifacts.filter(commercial_use_condition(answer)).count())
-        for answer, label in labels.items()
-    ]
-    return [row for row in counts if row[2]]
+def _slugs_of(relation: str) -> Callable[[object], list[str]]:
+    return lambda artifact: [term.slug for term in getattr(artifact, relation).all()]
 
 
-# Facet name -> counting function; the name is also the filter it counts.
-FACETS: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {
-    "kind": _field_counts("kind", dict(ArtifactKind.choices)),
-    "organization": _organization_counts,
-    "license": _through_counts("licenses", "key", "name"),
-    "license_category": _license_category_counts,
-    "commercial_use": _commercial_use_counts,
-    "openness_class": _field_counts("openness_class", dict(OpennessClass.choices)),
-    "task": _through_counts("tasks", "slug", "name"),
-    "modality": _through_counts("modalities", "slug", "name"),
-    "language": _through_counts("languages", "slug", "name"),
-    "tag": _through_counts("tags", "slug", "slug"),  # a free tag is its own label
-}
+def _commercial_use_of(artifact) -> list[str]:
+    """As `filters.commercial_use_condition` answers: "false" if some license part forbids
+    commercial use, "true" if every part allows it, neither if unknown or no license."""
+    allowed = [license.commercial_use for license in artifact.licenses.all()]
+    if False in allowed:
+        return ["false"]
+    if allowed and all(allowed):
+        return ["true"]
+    return []
+
+
+DIMENSIONS = (
+    Dimension("kind", lambda a: [a.kind], _choices(ArtifactKind.choices)),
+    Dimension(
+        "organization",
+        lambda a: [c.organization.slug for c in a.contributions.all()],
+        _names(Organization),
+    ),
+    Dimension("license", lambda a: [lic.key for lic in a.licenses.all()], _names(License, "key")),
+    Dimension(
+        "license_category",
+        lambda a: [lic.category for lic in a.licenses.all()],
+        _choices(LicenseCategory.choices),
+    ),
+    Dimension(
+        "commercial_use",
+        _commercial_use_of,
+        _choices([("true", "Commercial use allowed"), ("false", "No commercial use")]),
+    ),
+    Dimension(
+        "openness_class",
+        lambda a: [a.openness_class] if a.openness_class else [],
+        _choices(OpennessClass.choices),
+    ),
+    Dimension("task", _slugs_of("tasks"), _names(Task)),
+    Dimension("modality", _slugs_of("modalities"), _names(Modality)),
+    Dimension("language", _slugs_of("languages"), _names(Language)),
+    Dimension("tag", _slugs_of("tags"), lambda values: {}),  # a free tag is its own label
+)
+FACETS: dict[str, Dimension] = {dimension.name: dimension for dimension in DIMENSIONS}
+
+
+def facet_rows_of(artifact) -> set[tuple[str, str]]:
+    """(dimension, value) of every facet value the entry has."""
+    return {
+        (dimension.name, str(value))
+        for dimension in DIMENSIONS
+        for value in dimension.values_of(artifact)
+        if value != ""
+    }
 
 
 def _new_generation() -> None:
@@ -158,34 +168,94 @@ def _generation() -> int:
 looked_up = Signal()
 
 
-def cached(key: str, compute: Callable[[], object]) -> object:
-    """`compute()`, cached under `key` until the catalog next changes.
+def cached_each(
+    keys: dict[str, str], compute: Callable[[list[str]], dict[str, object]]
+) -> dict[str, object]:
+    """For each name in `keys`, the value cached under its key until the catalog next
+    changes; `compute(names)` gives those not cached, and they are kept.
 
     Counted on a read replica just after a change, they may predate it: they are then
     used but not kept, so nobody is shown counts older than their own change.
     """
     generation = _generation()
-    full_key = f"catalog:search:{generation}:{key}"
-    value = cache.get(full_key)
-    looked_up.send(cached, hit=value is not None)
-    if value is None:
-        value = compute()
+    full_keys = {name: f"catalog:search:{generation}:{key}" for name, key in keys.items()}
+    found = cache.get_many(list(full_keys.values()))
+    values, missing = {}, []
+    for name, full_key in full_keys.items():
+        looked_up.send(cached, hit=full_key in found)
+        if full_key in found:
+            values[name] = found[full_key]
+        else:
+            missing.append(name)
+    if missing:
+        computed = compute(missing)
+        values.update((name, computed[name]) for name in missing)
         if shareable(generation / 1e9, now=time.time()):
-            cache.set(full_key, value, CACHE_SECONDS)
-    return value
+            cache.set_many({full_keys[name]: computed[name] for name in missing}, CACHE_SECONDS)
+    return values
 
 
-def facet_values(
-    name: str, artifacts: QuerySet, selected: list[str], *, cache_key: str | None = None
-) -> list[FacetValue]:
-    """The values of facet `name` over `artifacts`, largest first, selected ones included."""
+def cached(key: str, compute: Callable[[], object]) -> object:
+    """`compute()`, cached under `key` until the catalog next changes (see `cached_each`)."""
+    return cached_each({key: key}, lambda missing: {key: compute()})[key]
 
-    def compute() -> list[tuple[str, str, int]]:
-        rows = FACETS[name](artifacts)
-        rows.sort(key=lambda row: (-row[2], str(row[1]).lower()))
-        return rows
 
-    rows = cached(cache_key, compute) if cache_key else compute()
+Row = tuple[str, str, int]  # value, label, count
+
+
+def _count(names: list[str], artifacts: QuerySet) -> dict[str, list[Row]]:
+    """The counts of facets `names` over `artifacts`, in one statement, largest first."""
+    found: dict[str, dict[str, int]] = {name: {} for name in names}
+    rows = ArtifactFacet.objects.filter(artifact_id__in=artifacts.values("pk"))
+    if len(names) < len(DIMENSIONS):
+        rows = rows.filter(dimension__in=names)
+    counted = rows.order_by().values("dimension", "value").annotate(n=Count("*"))
+    for dimension, value, n in counted.values_list("dimension", "value", "n"):
+        found[dimension][value] = n
+    counts = {}
+    for name, values in found.items():
+        labels = FACETS[name].labels(list(values)) if values else {}
+        rows = [(value, labels.get(value, value), n) for value, n in values.items()]
+        rows.sort(key=lambda row: (-row[2], row[1].lower()))
+        counts[name] = rows
+    return counts
+
+
+def facet_counts(
+    names: Iterable[str],
+    over: Callable[[str | None], QuerySet],
+    *,
+    active: Collection[str],
+    narrowed: bool,
+) -> dict[str, list[Row]]:
+    """The counts of each facet in `names`, each under every active filter but its own.
+
+    `over(None)` is what all filters (and q) leave, `over(name)` what all but filter
+    `name` leave. Facets whose filter is not `active` are counted together, in one
+    statement; the others one each. Unless `narrowed` (q narrows them), counts that no
+    filter but their own narrows are cached.
+    """
+    names = list(dict.fromkeys(names))
+    groups: dict[str | None, list[str]] = {}
+    for name in names:
+        groups.setdefault(name if name in active else None, []).append(name)
+    counts: dict[str, list[Row]] = {}
+    for without, group in groups.items():
+
+        def count(names: list[str], without=without) -> dict[str, list[Row]]:
+            return _count(names, over(without))
+
+        if not narrowed and not set(active) - {without}:
+            # The same for every reader: each facet cached on its own, as another
+            # reader may ask for a different set of them.
+            counts.update(cached_each({name: f"facet:{name}" for name in group}, count))
+        else:
+            counts.update(count(group))
+    return {name: counts[name] for name in names}
+
+
+def facet_values(name: str, rows: list[Row], selected: list[str]) -> list[FacetValue]:
+    """The values of facet `name` to show, largest first, selected ones included."""
     values = [
         FacetValue(str(value), str(label), n, str(value) in selected)
         for value, label, n in rows[:FACET_LIMIT]

@@ -69,7 +69,7 @@ from django.http import QueryDict
 from catalog.models import PUBLIC_STATUSES, Artifact, ArtifactStatus, Contribution, ModelVariant
 from catalog.search import backends, vocabulary
 from catalog.search.cursor import BadCursor, Keyset
-from catalog.search.facets import FACETS, FacetValue, cached, facet_values
+from catalog.search.facets import FACETS, FacetValue, cached, facet_counts, facet_values
 from catalog.search.filters import ArtifactFilterSet
 from catalog.search.reading import STOP_WORDS, read_query
 from catalog.search.syntax import MAX_QUERY_LENGTH, ParsedQuery, QuerySyntaxError, parse_query
@@ -453,9 +453,10 @@ def run_search(
         def restrict(artifacts):
             return artifacts.exclude(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
 
-    def filtered() -> QuerySet[Artifact]:
-        """What the filters and q leave of the entries the user may see."""
-        artifacts = filterset.filter_queryset(base)
+    def filtered(without: str | None = None) -> QuerySet[Artifact]:
+        """What the filters (all, or all but `without`) and q leave of the entries the
+        user may see."""
+        artifacts = filterset.filter_queryset(base, without=without)
         return artifacts if restrict is None else restrict(artifacts)
 
     # Nothing narrows the published catalog: its counts are the same for everyone.
@@ -581,14 +582,12 @@ def run_search(
         result.artifacts = []
         return result
 
-    for name in facet_names:
-        others = [active for active in filterset.active if active != name]
-        artifacts = filterset.filter_queryset(base, without=name)
-        if restrict is not None:
-            artifacts = restrict(artifacts)
-        cache_key = f"facet:{name}" if restrict is None and not others else None
+    counts = facet_counts(
+        facet_names, filtered, active=filterset.active, narrowed=restrict is not None
+    )
+    for name, rows in counts.items():
         selected = [str(v) for v in params.getlist(name)]
-        result.facets[name] = facet_values(name, artifacts, selected, cache_key=cache_key)
+        result.facets[name] = facet_values(name, rows, selected)
     return result
 
 
