@@ -108,6 +108,20 @@ def test_exclusion_alone_lists_everything_else(client):
     assert without == everything - llamas
 
 
+@pytest.mark.parametrize("ordering", ["relevance", "name"])
+def test_words_with_an_exclusion_in_every_ordering_and_in_facets(client, ordering):
+    """The exclusion holds wherever the match is reused: ranked, as the subquery an
+    ordering by name reads, and in the facet counts (the compiled expression of both
+    engines, with its "but not" inside parentheses)."""
+    llamas = set(all_ids(client, q="llama", ordering=ordering))
+    guards = set(all_ids(client, q='"guard"', ordering=ordering))  # no prefix, as -guard
+    without = set(all_ids(client, q="llama -guard", ordering=ordering))
+    assert llamas & guards
+    assert without == llamas - guards
+    body = search(client, q="llama -guard", ordering=ordering, facets="kind")
+    assert sum(v["count"] for v in body["facets"]["kind"]) == len(without)
+
+
 # ------------------------------------------------------------------------------
 # Filters, each checked against the ORM.
 # ------------------------------------------------------------------------------

@@ -405,6 +405,27 @@ def test_generate_catalog_refuses_a_second_run():
         call_command("generate_catalog", "--artifacts", "5", "--seed", "1")
 
 
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_each_engine_answers_the_search_engine_interface(vendor):
+    """Every method of the SearchEngine protocol, with the same parameters, on both."""
+    import inspect
+
+    from catalog.search import backends
+
+    engine = backends.for_vendor(vendor)
+    assert isinstance(engine, backends.SearchEngine)
+    methods = [
+        name
+        for name, member in vars(backends.SearchEngine).items()
+        if callable(member) and not name.startswith("_")
+    ]
+    assert {"match", "match_some", "query_sql", "check_index"} <= set(methods)
+    for name in methods:
+        expected = inspect.signature(getattr(backends.SearchEngine, name)).parameters
+        actual = inspect.signature(getattr(type(engine), name)).parameters
+        assert list(actual) == list(expected), name
+
+
 def test_the_migration_installs_the_index_the_backends_describe():
     """Migration 0002 keeps its own copy of the SQL; it must match what a rebuild installs."""
     import importlib

@@ -25,6 +25,7 @@ S608`); what a user typed always travels as a parameter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from django.apps import apps
 from django.db import DatabaseError, connection, connections, router
@@ -42,7 +43,101 @@ TEXT_SEARCH_CONFIG = "english"
 PG_RANK = "ts_rank(vector, query, 2)"
 
 
-class SqliteSearch:
+@runtime_checkable
+class SearchEngine(Protocol):
+    """What the search core asks of an engine; the module docstring says what each
+    answer means. `install_sql` and `uninstall_sql` make and drop its index."""
+
+    vendor: str
+    install_sql: list[str]
+    uninstall_sql: list[str]
+
+    def match(
+        self,
+        query: ParsedQuery,
+        limit: int,
+        statuses: Sequence[str],
+        *,
+        within: tuple[str, list] | None = None,
+        worst_first: bool = False,
+    ) -> list[tuple[int, float, str]]: ...
+
+    def match_some(
+        self,
+        query: ParsedQuery,
+        limit: int,
+        statuses: Sequence[str],
+        *,
+        within: tuple[str, list] | None = None,
+        worst_first: bool = False,
+    ) -> tuple[list[tuple[int, float, str, int, int]], tuple[int, list[int]]]: ...
+
+    def query_sql(self, query: ParsedQuery) -> tuple[str, list]: ...
+
+    def some_sql(self, query: ParsedQuery) -> tuple[str, list]: ...
+
+    def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]: ...
+
+    def clear_index(self) -> None: ...
+
+    def check_index(self) -> str: ...
+
+
+Expression = tuple[str, list]  # an engine's text-query expression and its parameters
+
+
+class _QueryAlgebra:
+    """A ParsedQuery compiled over an engine's primitives: how it writes one term, "or",
+    "and" and "but not". The engines differ only in those; the algebra (every clause, any
+    term of each, the adjacency boost and name variants as alternatives, exclusions taken
+    away) is written once, here."""
+
+    OR: str
+    AND: str
+
+    def term(self, term: Term) -> Expression:
+        raise NotImplementedError
+
+    def but_not(self, expression: Expression, excluded: Expression) -> Expression:
+        raise NotImplementedError
+
+    @staticmethod
+    def _join(operator: str, parts: list[Expression]) -> Expression:
+        sql = "(" + operator.join(sql for sql, _ in parts) + ")"
+        return sql, [p for _, params in parts for p in params]
+
+    def any_of(self, terms: Sequence[Term]) -> Expression:
+        return self._join(self.OR, [self.term(t) for t in terms])
+
+    def each_clause(self, query: ParsedQuery) -> list[Expression]:
+        """One expression per clause: any of its terms."""
+        return [self.any_of(clause) for clause in query.clauses]
+
+    def _every_clause(self, clauses) -> Expression:
+        return self._join(self.AND, [self.any_of(clause) for clause in clauses])
+
+    def _without_excluded(self, expression: Expression, query: ParsedQuery) -> Expression:
+        if not query.excluded:
+            return expression
+        return self.but_not(expression, self.any_of(query.excluded))
+
+    def compile(self, query: ParsedQuery) -> Expression:
+        """Every clause (of a query with at least one), or every clause of a variant,
+        minus the exclusions."""
+        expression = self._every_clause(query.clauses)
+        if query.adjacency_boost is not None:
+            # Matches no entry the words alone miss; the rank adds its score where it does.
+            expression = self._join(self.OR, [expression, self.term(query.adjacency_boost)])
+        for variant in query.variants:
+            expression = self._join(self.OR, [expression, self._every_clause(variant.clauses)])
+        return self._without_excluded(expression, query)
+
+    def compile_some(self, query: ParsedQuery) -> Expression:
+        """Any clause, minus the exclusions."""
+        return self._without_excluded(self._join(self.OR, self.each_clause(query)), query)
+
+
+class SqliteSearch(_QueryAlgebra):
     vendor = "sqlite"
 
     install_sql = [
@@ -80,24 +175,18 @@ class SqliteSearch:
         # Inside double quotes FTS5 reads everything as text; a quote is doubled.
         return '"' + text.replace('"', '""') + '"'
 
-    def _term(self, term: Term) -> str:
-        quoted = self._quote(term.text if term.phrase else " ".join(term.tokens))
-        return f"({quoted} OR {quoted}*)" if term.prefix else quoted
+    OR, AND = " OR ", " AND "
 
-    def _all(self, clauses) -> str:
-        return " AND ".join(f"({' OR '.join(self._term(t) for t in clause)})" for clause in clauses)
+    def term(self, term: Term) -> Expression:
+        quoted = self._quote(term.text if term.phrase else " ".join(term.tokens))
+        return (f"({quoted} OR {quoted}*)" if term.prefix else quoted), []
+
+    def but_not(self, expression: Expression, excluded: Expression) -> Expression:
+        return f"({expression[0]} NOT {excluded[0]})", []
 
     def expression(self, query: ParsedQuery) -> str:
         """The FTS5 MATCH expression of a query with at least one clause."""
-        text = self._all(query.clauses)
-        if query.adjacency_boost is not None:
-            # Matches no entry the words alone miss; bm25 adds its score where it matches.
-            text = f"({text}) OR {self._term(query.adjacency_boost)}"
-        for variant in query.variants:
-            text = f"({text}) OR ({self._all(variant.clauses)})"
-        if query.excluded:
-            text = f"({text}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
-        return text
+        return self.compile(query)[0]
 
     def match(
         self,
@@ -133,17 +222,10 @@ class SqliteSearch:
             self.expression(query)
         ]
 
-    def _any_clause(self, query: ParsedQuery) -> str:
-        clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
-        anything = " OR ".join(f"({clause})" for clause in clauses)
-        if query.excluded:
-            anything = f"({anything}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
-        return anything
-
     def some_sql(self, query: ParsedQuery) -> tuple[str, list]:
         """The ids matching any clause of `query` (and no exclusion)."""
         return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [  # noqa: S608
-            self._any_clause(query)
+            self.compile_some(query)[0]
         ]
 
     def match_some(
@@ -159,8 +241,8 @@ class SqliteSearch:
         where bit i of `mask` says clause i matched; most clauses first, then by score.
         Beside them, (how many entries match any clause, how many match each one),
         counted before `within`: how rare each word is in the whole catalog."""
-        clauses = [" OR ".join(self._term(t) for t in clause) for clause in query.clauses]
-        anything = self._any_clause(query)
+        clauses = [sql for sql, _ in self.each_clause(query)]
+        anything = self.compile_some(query)[0]
         each = [
             f"({FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"  # noqa: S608
             for _ in clauses
@@ -182,7 +264,7 @@ class SqliteSearch:
             return _some_rows(cursor.fetchall(), sign=-1)
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
-        expression = " OR ".join(self._term(t) for t in terms)
+        expression = self.any_of(terms)[0]
         return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]  # noqa: S608
 
     def clear_index(self) -> None:
@@ -201,7 +283,7 @@ class SqliteSearch:
         return ""
 
 
-class PostgresSearch:
+class PostgresSearch(_QueryAlgebra):
     vendor = "postgresql"
 
     _vector = (
@@ -220,7 +302,12 @@ class PostgresSearch:
         f"ALTER TABLE {DOCUMENT_TABLE} DROP COLUMN IF EXISTS vector",
     ]
 
-    def _term(self, term: Term) -> tuple[str, list]:
+    OR, AND = " || ", " && "
+
+    def but_not(self, expression: Expression, excluded: Expression) -> Expression:
+        return f"({expression[0]} && !!{excluded[0]})", [*expression[1], *excluded[1]]
+
+    def term(self, term: Term) -> Expression:
         config = f"'{TEXT_SEARCH_CONFIG}'"
         if not term.phrase and len(term.tokens) > 1:
             # `llama-2` or `2.0`: its tokens in a row, as FTS5 reads them ("Llama 2" too).
@@ -248,29 +335,8 @@ class PostgresSearch:
         prefixed = " & ".join([*(f"'{t}'" for t in head), f"'{last}':*"])
         return f"({sql} || to_tsquery({config}, %s))", [*params, prefixed]
 
-    def _any(self, terms: tuple[Term, ...]) -> tuple[str, list]:
-        parts = [self._term(t) for t in terms]
-        return "(" + " || ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
-
-    def _all(self, clauses) -> tuple[str, list]:
-        parts = [self._any(clause) for clause in clauses]
-        return " && ".join(s for s, _ in parts), [p for _, ps in parts for p in ps]
-
-    def tsquery(self, query: ParsedQuery) -> tuple[str, list]:
-        sql, params = self._all(query.clauses)
-        if query.adjacency_boost is not None:
-            boost_sql, boost_params = self._term(query.adjacency_boost)
-            sql = f"(({sql}) || {boost_sql})"
-            params += boost_params
-        for variant in query.variants:
-            variant_sql, variant_params = self._all(variant.clauses)
-            sql = f"(({sql}) || ({variant_sql}))"
-            params += variant_params
-        if query.excluded:
-            excluded_sql, excluded_params = self._any(query.excluded)
-            sql = f"({sql}) && !!{excluded_sql}"
-            params += excluded_params
-        return sql, params
+    def tsquery(self, query: ParsedQuery) -> Expression:
+        return self.compile(query)
 
     def match(
         self,
@@ -303,20 +369,10 @@ class PostgresSearch:
         tsquery, params = self.tsquery(query)
         return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ {tsquery}", params  # noqa: S608
 
-    def _any_clause(self, query: ParsedQuery) -> tuple[str, list]:
-        parts = [self._any(clause) for clause in query.clauses]
-        anything = " || ".join(sql for sql, _ in parts)
-        params = [p for _, ps in parts for p in ps]
-        if query.excluded:
-            excluded_sql, excluded_params = self._any(query.excluded)
-            anything = f"({anything}) && !!{excluded_sql}"
-            params += excluded_params
-        return anything, params
-
     def some_sql(self, query: ParsedQuery) -> tuple[str, list]:
         """The ids matching any clause of `query` (and no exclusion)."""
-        anything, params = self._any_clause(query)
-        return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ ({anything})", params  # noqa: S608
+        anything, params = self.compile_some(query)
+        return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ {anything}", params  # noqa: S608
 
     def match_some(
         self,
@@ -328,8 +384,8 @@ class PostgresSearch:
         worst_first: bool = False,
     ) -> tuple[list[tuple[int, float, str, int, int]], tuple[int, list[int]]]:
         """As SqliteSearch.match_some: any clause, with a mask of the clauses matched."""
-        parts = [self._any(clause) for clause in query.clauses]
-        anything, params = self._any_clause(query)
+        parts = self.each_clause(query)
+        anything, params = self.compile_some(query)
         named = ", ".join(f"{sql} AS q{index}" for index, (sql, _) in enumerate(parts))
         params += [p for _, ps in parts for p in ps]
         tests = [f"(CASE WHEN vector @@ q{index} THEN 1 ELSE 0 END)" for index in range(len(parts))]
@@ -353,7 +409,7 @@ class PostgresSearch:
             return _some_rows(cursor.fetchall(), sign=1)
 
     def matching_sql(self, terms: tuple[Term, ...]) -> tuple[str, list]:
-        tsquery, params = self._any(terms)
+        tsquery, params = self.any_of(terms)
         return f"SELECT artifact_id FROM {DOCUMENT_TABLE} WHERE vector @@ {tsquery}", params  # noqa: S608
 
     def clear_index(self) -> None:
@@ -406,14 +462,14 @@ def _some_rows(rows: list[tuple], sign: int):
 ENGINES = {engine.vendor: engine for engine in (SqliteSearch, PostgresSearch)}
 
 
-def for_vendor(vendor: str):
+def for_vendor(vendor: str) -> SearchEngine:
     try:
         return ENGINES[vendor]()
     except KeyError:
         raise NotImplementedError(f"Full-text search is not available on {vendor}.") from None
 
 
-def current():
+def current() -> SearchEngine:
     """The engine for the database in use."""
     return for_vendor(connection.vendor)
 

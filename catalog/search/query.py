@@ -384,7 +384,84 @@ def run_search(
     if that finds some.
     `filterset_class` may add filters a protocol speaks (a subclass of
     ArtifactFilterSet, e.g. CKAN's resource formats); they run as any other filter.
+
+    The steps: parse (every parameter validated), the page's ids (ranked by the match,
+    or in a column's order), a corrected q when q matched poorly, the page, the facets.
     """
+    parsed = _parse(params, user, facets, filterset_class)
+    if isinstance(parsed, SearchResult):
+        return parsed  # what is wrong with the parameters; nothing was searched
+    search, result = parsed
+    page_ids = _ranked_ids(search, result) if search.relevance else _ordered_ids(search, result)
+    if correct:
+        corrected = _corrected(search, result, load)
+        if corrected is not None:
+            return corrected
+    if page_ids:
+        result.artifacts = load(page_ids)
+    if result.page > result.num_pages:
+        result.errors = {
+            "page": [f"There is no page {result.page}; the last page is {result.num_pages}."]
+        }
+        result.page_not_found = True
+        result.artifacts = []
+        return result
+    counts = facet_counts(
+        search.facet_names,
+        search.filtered,
+        active=search.filterset.active,
+        narrowed=search.restrict is not None,
+    )
+    for name, rows in counts.items():
+        selected = [str(v) for v in search.params.getlist(name)]
+        result.facets[name] = facet_values(name, rows, selected)
+    return result
+
+
+@dataclass
+class _Search:
+    """One search, its parameters validated: what its steps share."""
+
+    user: User | AnonymousUser
+    given: QueryDict  # the parameters as the caller gave them
+    params: QueryDict  # with the kinds q's words asked for as `kind`
+    text: str  # q as typed
+    query: ParsedQuery  # what is matched, common and kind words read
+    filterset: ArtifactFilterSet
+    base: QuerySet[Artifact]  # what the user may see in the statuses asked for
+    statuses: list[str]  # those statuses: only entries in them are ranked
+    facet_names: list[str]
+    filterset_class: type[ArtifactFilterSet]
+    relevance: bool  # ranked by the match, else in a column's order
+    keyset: Keyset | None  # that column order's keyset, for cursors
+    position: object = None  # where a cursor left off
+    engine: backends.SearchEngine = field(default_factory=backends.current)
+    # What q does to any set of entries; None when q restricts nothing.
+    restrict: Callable[[QuerySet[Artifact]], QuerySet[Artifact]] | None = None
+
+    def filtered(self, without: str | None = None) -> QuerySet[Artifact]:
+        """What the filters (all, or all but `without`) and q leave of the entries the
+        user may see."""
+        artifacts = self.filterset.filter_queryset(self.base, without=without)
+        return artifacts if self.restrict is None else self.restrict(artifacts)
+
+    def restrict_to(self, sql: str, sql_params: list) -> None:
+        """From now on, q keeps the entries whose ids this subquery selects."""
+
+        def restrict(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
+            return artifacts.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
+
+        self.restrict = restrict
+
+
+def _parse(
+    params: QueryDict,
+    user: User | AnonymousUser,
+    facets: Iterable[str] | None,
+    filterset_class: type[ArtifactFilterSet],
+) -> tuple[_Search, SearchResult] | SearchResult:
+    """The search the parameters ask for, and its result so far; or a result naming
+    every bad parameter."""
     form = SearchForm(params)
     if not form.is_valid():
         # The filters are validated too, so that every bad parameter is named at once.
@@ -431,164 +508,146 @@ def run_search(
         result.interpretation = Interpretation(
             kinds=reading.kinds, kind_words=reading.kind_words, ignored=reading.ignored
         )
-
-    engine = backends.current()
-    restrict = None  # what q does to any set of entries
-    # Only entries in the statuses asked for are ranked, so hidden ones can neither
-    # crowd out public matches nor be counted by them.
-    # (Any `status` values were validated with the other filters above.)
-    statuses = statuses or [str(s) for s in PUBLIC_STATUSES]
-
-    def restricted_to(sql: str, sql_params: list) -> Callable:
-        def restrict(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
-            return artifacts.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
-
-        return restrict
-
+    relevance = bool(query.clauses) and ordering.lstrip("-") == "relevance"
+    search = _Search(
+        user=user,
+        given=given,
+        params=params,
+        text=form.cleaned_data["q_text"],
+        query=query,
+        filterset=filterset,
+        base=base,
+        # (Any `status` values were validated with the other filters above.)
+        statuses=statuses or [str(s) for s in PUBLIC_STATUSES],
+        facet_names=facet_names,
+        filterset_class=filterset_class,
+        relevance=relevance,
+        keyset=None if relevance else Keyset.for_ordering(ordering),
+    )
     if query.clauses:
-        restrict = restricted_to(*engine.query_sql(query))
+        search.restrict_to(*search.engine.query_sql(query))
     elif query.excluded:
-        sql, sql_params = engine.matching_sql(query.excluded)
+        sql, sql_params = search.engine.matching_sql(query.excluded)
 
-        def restrict(artifacts):
+        def restrict(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact]:
             return artifacts.exclude(pk__in=RawSQL(sql, sql_params))  # noqa: S611 (parameters)
 
-    def filtered(without: str | None = None) -> QuerySet[Artifact]:
-        """What the filters (all, or all but `without`) and q leave of the entries the
-        user may see."""
-        artifacts = filterset.filter_queryset(base, without=without)
-        return artifacts if restrict is None else restrict(artifacts)
+        search.restrict = restrict
 
-    # Nothing narrows the published catalog: its counts are the same for everyone.
-    unfiltered = restrict is None and not filterset.active
-
-    relevance = bool(query.clauses) and ordering.lstrip("-") == "relevance"
-    keyset = None if relevance else Keyset.for_ordering(ordering)
-    position = None
     if form.cleaned_data["cursor"]:
         try:
-            if keyset is None:
+            if search.keyset is None:
                 raise BadCursor(
                     "Cursors page the orderings name, released, updated and parameters; "
                     "use page numbers for relevance."
                 )
             if form.cleaned_data["page"]:
                 raise BadCursor("Give a cursor or a page, not both.")
-            position = keyset.decode(form.cleaned_data["cursor"])
+            search.position = search.keyset.decode(form.cleaned_data["cursor"])
         except BadCursor as error:
             return SearchResult(errors={"cursor": [str(error)]})
-        result.page = position.page
+        result.page = search.position.page
+    return search, result
 
+
+def _ranked_ids(search: _Search, result: SearchResult) -> list[int]:
+    """The page's ids in relevance order; sets the count.
+
+    The filters run inside the match statement, so it ranks only what passes them; the
+    count, when the ranked prefix is full, counts every match that passes."""
+    query, ordering = search.query, result.ordering
     start = (result.page - 1) * result.page_size
-    page_ids: list[int] = []
-    if relevance:
-        # The filters run inside the match statement, so it ranks only what passes them;
-        # the count, when the ranked prefix is full, counts every match that passes.
-        within = _ids_sql(filterset.filter_queryset(base)) if filterset.active else None
-        ranking = _Ranking(
-            query, ordering.startswith("-"), limit=max(CANDIDATE_LIMIT, start + result.page_size)
-        )
-        rows = engine.match(
-            query, ranking.limit, statuses, within=within, worst_first=ranking.worst_first
-        )
-        ids, result.count = ranking.order([(*row, 0, len(rows)) for row in rows])
-        if len(rows) == ranking.limit:
-            # There may be more: count them all (a count needs no score, so it is cheap).
-            result.count = filtered().count()
-        if not ids and len(query.clauses) > 1:
-            # Not every word can match: rank the entries by how many of them they hold.
-            rows, rarity = engine.match_some(
-                query, ranking.limit, statuses, within=within, worst_first=ranking.worst_first
-            )
-            ids, result.count = ranking.order(rows, rarity)
-            if ids:
-                result.interpretation.match = "some"
-                restrict = restricted_to(*engine.some_sql(query))
-        page_ids = ids[start : start + result.page_size]
-    else:
-        artifacts = filtered()
-        if unfiltered:
-            result.count = cached("count", artifacts.count)
-        else:
-            result.count = artifacts.count()
-        if not result.count and len(query.clauses) > 1:
-            restrict = restricted_to(*engine.some_sql(query))
-            artifacts = filtered()
-            result.count = artifacts.count()
-            if result.count:
-                result.interpretation.match = "some"
-        if position:
-            result.page = min(result.page, result.num_pages)
-        if result.page <= result.num_pages:
-            ordered = _order(artifacts, ordering)
-            if keyset is None:
-                ordered = ordered.values_list("pk", flat=True)
-                page_ids = list(ordered[start : start + result.page_size])
-            else:
-                ordered = ordered.annotate(sort_name=Lower("name"))
-                if position:
-                    # Deep pages at the cost of the first: after the last entry seen.
-                    ordered = ordered.filter(keyset.after(position.values))
-                    start = 0
-                rows = list(ordered.values_list("pk", *keyset.fields)[start:][: result.page_size])
-                page_ids = [row[0] for row in rows]
-                if rows and result.has_next:
-                    result.next_cursor = keyset.cursor(rows[-1][1:], page=result.page + 1)
-
-    if correct and query.clauses and (result.count == 0 or result.interpretation.match == "some"):
-        suggestion = _did_you_mean(form.cleaned_data["q_text"], query)
-        if suggestion and correct:
-            # Searched instead when q found nothing, or only some of its words while
-            # the corrected words all match ("graniet code" -> Granite Code Models).
-            corrected_params = given.copy()
-            corrected_params["q"] = suggestion
-            # A probe first: its matches only (its "page" is the ids, nothing loaded).
-            retry = run_search.__wrapped__(  # timed as part of this search
-                corrected_params,
-                user,
-                facets=[],
-                load=list,
-                correct=False,
-                filterset_class=filterset_class,
-            )
-            better = result.count == 0 or retry.interpretation.match == "all"
-            if retry.count and better:
-                if facet_names:
-                    retry = run_search.__wrapped__(
-                        corrected_params,
-                        user,
-                        facets=facet_names,
-                        load=load,
-                        correct=False,
-                        filterset_class=filterset_class,
-                    )
-                elif retry.artifacts:
-                    retry.artifacts = load(retry.artifacts)
-                retry.interpretation.did_you_mean = suggestion
-                retry.interpretation.corrected = True
-                return retry
-            if result.count == 0 and not filterset.active:
-                suggestion = ""  # the word is stale: no entry holds it any more
-            # With filters it is still offered: dropping one may be what finds it.
-        result.interpretation.did_you_mean = suggestion
-
-    if page_ids:
-        result.artifacts = load(page_ids)
-    if result.page > result.num_pages:
-        result.errors = {
-            "page": [f"There is no page {result.page}; the last page is {result.num_pages}."]
-        }
-        result.page_not_found = True
-        result.artifacts = []
-        return result
-
-    counts = facet_counts(
-        facet_names, filtered, active=filterset.active, narrowed=restrict is not None
+    filters = search.filterset
+    within = _ids_sql(filters.filter_queryset(search.base)) if filters.active else None
+    ranking = _Ranking(
+        query, ordering.startswith("-"), limit=max(CANDIDATE_LIMIT, start + result.page_size)
     )
-    for name, rows in counts.items():
-        selected = [str(v) for v in params.getlist(name)]
-        result.facets[name] = facet_values(name, rows, selected)
-    return result
+    rows = search.engine.match(
+        query, ranking.limit, search.statuses, within=within, worst_first=ranking.worst_first
+    )
+    ids, result.count = ranking.order([(*row, 0, len(rows)) for row in rows])
+    if len(rows) == ranking.limit:
+        # There may be more: count them all (a count needs no score, so it is cheap).
+        result.count = search.filtered().count()
+    if not ids and len(query.clauses) > 1:
+        # Not every word can match: rank the entries by how many of them they hold.
+        rows, rarity = search.engine.match_some(
+            query, ranking.limit, search.statuses, within=within, worst_first=ranking.worst_first
+        )
+        ids, result.count = ranking.order(rows, rarity)
+        if ids:
+            result.interpretation.match = "some"
+            search.restrict_to(*search.engine.some_sql(query))
+    return ids[start : start + result.page_size]
+
+
+def _ordered_ids(search: _Search, result: SearchResult) -> list[int]:
+    """The page's ids in the order of a column (by cursor: after the last entry seen,
+    at the cost of the first page); sets the count and the next page's cursor."""
+    artifacts = search.filtered()
+    if search.restrict is None and not search.filterset.active:
+        # Nothing narrows the published catalog: its count is the same for everyone.
+        result.count = cached("count", artifacts.count)
+    else:
+        result.count = artifacts.count()
+    if not result.count and len(search.query.clauses) > 1:
+        search.restrict_to(*search.engine.some_sql(search.query))
+        artifacts = search.filtered()
+        result.count = artifacts.count()
+        if result.count:
+            result.interpretation.match = "some"
+    position, keyset = search.position, search.keyset
+    if position:
+        result.page = min(result.page, result.num_pages)
+    if result.page > result.num_pages:
+        return []
+    start = (result.page - 1) * result.page_size
+    ordered = _order(artifacts, result.ordering)
+    if keyset is None:
+        return list(ordered.values_list("pk", flat=True)[start : start + result.page_size])
+    ordered = ordered.annotate(sort_name=Lower("name"))
+    if position:
+        ordered = ordered.filter(keyset.after(position.values))
+        start = 0
+    rows = list(ordered.values_list("pk", *keyset.fields)[start:][: result.page_size])
+    if rows and result.has_next:
+        result.next_cursor = keyset.cursor(rows[-1][1:], page=result.page + 1)
+    return [row[0] for row in rows]
+
+
+def _corrected(
+    search: _Search, result: SearchResult, load: Callable[[list[int]], list]
+) -> SearchResult | None:
+    """The search of q with its typos corrected, when q found nothing, or only some of
+    its words while the corrected words all match ("graniet code" -> Granite Code
+    Models); else None, with the correction offered in `result.interpretation`."""
+    query = search.query
+    if not query.clauses or not (result.count == 0 or result.interpretation.match == "some"):
+        return None
+    suggestion = _did_you_mean(search.text, query)
+    if not suggestion:
+        return None
+    corrected_params = search.given.copy()
+    corrected_params["q"] = suggestion
+    options = {"correct": False, "filterset_class": search.filterset_class}
+    # A probe first: its matches only (its "page" is the ids, nothing loaded); timed as
+    # part of this search.
+    retry = run_search.__wrapped__(corrected_params, search.user, facets=[], load=list, **options)
+    if retry.count and (result.count == 0 or retry.interpretation.match == "all"):
+        if search.facet_names:
+            retry = run_search.__wrapped__(
+                corrected_params, search.user, facets=search.facet_names, load=load, **options
+            )
+        elif retry.artifacts:
+            retry.artifacts = load(retry.artifacts)
+        retry.interpretation.did_you_mean = suggestion
+        retry.interpretation.corrected = True
+        return retry
+    if result.count == 0 and not search.filterset.active:
+        suggestion = ""  # the word is stale: no entry holds it any more
+    # With filters it is still offered: dropping one may be what finds it.
+    result.interpretation.did_you_mean = suggestion
+    return None
 
 
 def _word_priority(
