@@ -30,7 +30,8 @@ from catalog.identifiers import HUGGINGFACE_REPO_ID_PATTERN
 from catalog.licenses import parse_expression
 from catalog.models import ArtifactKind, RelationType
 from catalog.models.relations import RELATION_SOURCE_KINDS, RELATION_TARGET_KINDS
-from catalog.seeding import ARTIFACT_FILES, SEEDS_DIR, SeedError, read_yaml
+from catalog.seeding import ARTIFACT_FILES, SEEDS_DIR, SeedError, read_yaml, schema
+from catalog.seeding.report import RecordError
 
 # Where a claim under `unverified` would be published, per seed file.
 ARTIFACT_CLAIM_FIELDS = {
@@ -125,6 +126,13 @@ class _Checker:
             if isinstance(value, str) and value.rstrip().endswith("?"):
                 self.problem(name, f"'{value}' ends with '?': an unconfirmed value is not a fact")
 
+    def shape(self, fields: tuple[schema.Field, ...], record: dict, kind: str = "") -> None:
+        """The record fits the seed schema (the first misfit, as the loader would say)."""
+        try:
+            schema.check(fields, record, kind)
+        except RecordError as error:
+            self.problem(error.field, error.message)
+
     def license(self, expression, field_name: str) -> None:
         if _empty(expression):
             return
@@ -137,6 +145,7 @@ class _Checker:
 def _check_artifact(
     checker: _Checker, record: dict, kind: str, kinds_by_id: dict[str, str], orgs: set[str]
 ) -> None:
+    checker.shape(schema.ARTIFACT, record, kind)
     checker.sources(record)
     checker.unverified(record, ARTIFACT_CLAIM_FIELDS)
     checker.no_question_marks(record, ARTIFACT_TEXT_FIELDS)
@@ -228,6 +237,7 @@ def check_facts(seeds_dir: Path = SEEDS_DIR) -> FactsReport:
         slug = str(record.get("slug"))
         report.records["organizations.yaml"] += 1
         checker = _Checker(report, "organizations.yaml", slug)
+        checker.shape(schema.ORGANIZATION, record)
         checker.sources(record)
         checker.unverified(record, {name: (name,) for name in ORGANIZATION_CLAIM_FIELDS})
         checker.no_question_marks(record, ("name", *ORGANIZATION_CLAIM_FIELDS))

@@ -248,6 +248,16 @@ BROKEN = [
         "not a Hugging Face repo id",
     ),
     (
+        "a key the seed schema does not know",
+        "models.yaml",
+        "meta/code-llama",
+        lambda r: r["lineage"].append(
+            {"type": "trained_on", "external": {"name": "x", "y)": None}}
+        ),
+        "lineage[",
+        "unknown field",
+    ),
+    (
         "a later member without entries",
         "organizations.yaml",
         "partnership-on-ai",

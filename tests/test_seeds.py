@@ -205,6 +205,33 @@ BAD_RECORDS = [
     ),
     ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "summary", "", "is required text"),
     ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "colour", "blue", "unknown field"),
+    # A version YAML reads as the number 3.1 would be stored as "3.1".
+    ("models.yaml", "snowflake/snowflake-arctic", "models.yaml", "version", 3.10, "quote it"),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "dataset",
+        {"formats": ["parquet"]},
+        "only a dataset has a 'dataset' block",
+    ),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "model",
+        {"variants": [{"name": "480B", "parameters": "480B"}]},
+        "must be a whole number",
+    ),
+    # An unquoted comma once cut a name in two: the tail became a key of its own.
+    (
+        "models.yaml",
+        "meta/code-llama",
+        "models.yaml",
+        "lineage",
+        [{"type": "trained_on", "external": {"name": "The Pile (extended", "1.5T)": None}}],
+        "unknown field",
+    ),
     (
         "models.yaml",
         "snowflake/snowflake-arctic",
