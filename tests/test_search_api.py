@@ -343,6 +343,45 @@ def test_a_cursor_page_reads_no_more_than_a_numbered_page(client, django_assert_
         assert client.get(first["next"]).status_code == 200
 
 
+def _plan_with(index: str, sql: str) -> list[str]:
+    """How the database would run `sql` given `index`: SQLite's plan with the entries read
+    through it, PostgreSQL's with sorting priced out. (On the test's few entries a sort is
+    cheaper, and either planner rightly picks one; what is tested is that the index can
+    give the order, as the planner finds at 100k entries.)"""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            table = 'FROM "catalog_artifact"'
+            cursor.execute(
+                "EXPLAIN QUERY PLAN " + sql.replace(table, f"{table} INDEXED BY {index}")
+            )
+            return [row[-1] for row in cursor.fetchall()]
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_pages_by_name_walk_an_index_not_a_sort(client, ordering):
+    """The first page by name and a cursor's next page read entries in the order of
+    artifact_reading_order, so neither sorts the catalog (at 100k entries a sort made the
+    cursor page 14x slower than Datasette's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = search(client, ordering=ordering, page_size=5)
+    for ask in (lambda: client.get(URL, {"ordering": ordering}), lambda: client.get(first["next"])):
+        with CaptureQueriesContext(connection) as queries:
+            assert ask().status_code == 200
+        (page,) = [
+            q["sql"] for q in queries if 'AS "sort_name"' in q["sql"] and "LIMIT" in q["sql"]
+        ]
+        plan = _plan_with("artifact_reading_order", page)
+        assert any("artifact_reading_order" in step for step in plan), plan
+        assert not any("TEMP B-TREE" in step or "Sort  (" in step for step in plan), plan
+
+
 def _a_cursor(client, **params) -> str:
     from urllib.parse import parse_qs, urlsplit
 

@@ -397,8 +397,13 @@ class Artifact(models.Model):
             models.Index(fields=["status", "kind"], name="artifact_status_kind"),
             models.Index(fields=["released_on"], name="artifact_released_on"),
             models.Index(fields=["updated_at"], name="artifact_updated_at"),
-            # The default order, so that a deep page is an index walk, not a sort.
+            # The default order (the admin's lists), so that a deep page is an index walk.
             models.Index(fields=["name", "namespace", "slug"], name="artifact_name_order"),
+            # Search's order by name, as people read names (catalog.search.query._order),
+            # so that its first page and a cursor's deep page are index walks, not sorts.
+            models.Index(
+                Lower("name"), F("name"), F("namespace"), F("slug"), name="artifact_reading_order"
+            ),
         ]
 
     def __str__(self) -> str:
