@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 # The last 0.x huggingface_hub client cannot share .venv with the 2.x one; the tests run
 # it from here (tests/test_protocol_huggingface.py).
 HF0_VENV := .venv-hf0
+# Datasette, for make bench's side-by-side, kept out of .venv (benchmarks/side_by_side.py).
+BENCH_VENV := .venv-bench
 PORT ?= 8000
 HOST ?= 127.0.0.1
 # Test processes: one per core by default (pytest-xdist); WORKERS=0 runs in this process.
@@ -37,6 +39,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 $(HF0_VENV)/.installed: requirements-hf0.lock
 	$(PYTHON) -m venv $(HF0_VENV)
 	$(HF0_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-hf0.lock
+	@touch $@
+
+$(BENCH_VENV)/.installed: benchmarks/requirements-datasette.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements-datasette.txt
 	@touch $@
 
 install: $(VENV)/.installed $(HF0_VENV)/.installed
@@ -102,7 +109,8 @@ migrations-check: install
 screenshots: install
 	SCREENSHOTS=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(PYTEST) -m browser tests/browser
 
-bench: install
+# BENCH_SIZES, BENCH_WRITE_ROUNDS and BENCH_SIDE_BY_SIDE choose what runs (benchmarks/run.py).
+bench: install $(BENCH_VENV)/.installed
 	$(PY) -m benchmarks.run
 
 # deploy/serve on a 100,000-entry catalog (database catalog_load, kept between runs) under
@@ -112,4 +120,4 @@ loadtest: install
 	$(PY) -m benchmarks.loadtest
 
 clean:
-	rm -rf $(VENV) $(HF0_VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache
+	rm -rf $(VENV) $(HF0_VENV) $(BENCH_VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache

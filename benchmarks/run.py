@@ -6,8 +6,11 @@ benchmarks.measure times the API (p50, p95 through Django's test client, so with
 HTTP) on the query mix and, beside it, the same SQL statements run alone: the floor
 the database sets. On a fresh database of each backend, benchmarks.writes registers
 entries as a release pipeline does (create, then submit). The tables go to
-docs/benchmarks.md. BENCH_SIZES (default "10000,100000"; "" for none) and
-BENCH_WRITE_ROUNDS (default 200; 0 for none) choose what runs.
+docs/benchmarks.md. Then benchmarks.side_by_side serves the SQLite catalog of one size
+and a Datasette copy of it over HTTP and asks both the same questions (reusing the
+catalog measured at that size, or generating one). BENCH_SIZES (default
+"10000,100000"; "" for none), BENCH_WRITE_ROUNDS (default 200; 0 for none) and
+BENCH_SIDE_BY_SIDE (default 100000; "" for none) choose what runs.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",") if n]
 WRITE_ROUNDS = int(os.environ.get("BENCH_WRITE_ROUNDS", "200"))
+SIDE_BY_SIDE = int(os.environ.get("BENCH_SIDE_BY_SIDE", "100000") or 0)
 SEED = 1
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
 POSTGRES_DATABASE = "catalog_bench"
@@ -59,12 +63,22 @@ def measure(database_url: str, artifacts: int) -> dict:
     return run_cell(database_url, "measure", "--artifacts", str(artifacts), "--seed", str(SEED))
 
 
-def on_each_backend(run) -> list[tuple[str, dict]]:
+def side_by_side(path: str, artifacts: int) -> dict:
+    """benchmarks.side_by_side on the SQLite catalog at `path` (generated there if the
+    file does not exist yet)."""
+    arguments = ["--artifacts", str(artifacts), "--seed", str(SEED), "--database", path]
+    return run_cell(f"sqlite:///{path}", "side_by_side", *arguments)
+
+
+def on_each_backend(run, then_on_sqlite=None) -> list[tuple[str, dict]]:
     """[(backend, run(database_url))] on a fresh SQLite file and, if reachable, a fresh
-    PostgreSQL database."""
+    PostgreSQL database. `then_on_sqlite(path)` is called with the SQLite file before it
+    is deleted."""
     cells = []
     with tempfile.TemporaryDirectory() as directory:
         cells.append(("SQLite", run(f"sqlite:///{directory}/bench.sqlite3")))
+        if then_on_sqlite:
+            then_on_sqlite(f"{directory}/bench.sqlite3")
     url = postgres_url()
     if url:
         cells.append(("PostgreSQL", run(url)))
@@ -73,15 +87,24 @@ def on_each_backend(run) -> list[tuple[str, dict]]:
 
 def main() -> None:
     rows = []
+    compared: dict = {}
+
+    def compare(path: str) -> None:
+        compared.update(side_by_side(path, SIDE_BY_SIDE))
+
     for size in SIZES:
-        for backend, cell in on_each_backend(lambda url, size=size: measure(url, size)):
+        then = compare if size == SIDE_BY_SIDE else None
+        for backend, cell in on_each_backend(lambda url, size=size: measure(url, size), then):
             rows.append((backend, size, cell))
             print(f"{backend} {size}: built in {cell['build_seconds']:.0f} s", file=sys.stderr)
+    if SIDE_BY_SIDE and not compared:
+        with tempfile.TemporaryDirectory() as directory:
+            compare(f"{directory}/side.sqlite3")
     writes = []
     if WRITE_ROUNDS:
         rounds = str(WRITE_ROUNDS)
         writes = on_each_backend(lambda url: run_cell(url, "writes", "--rounds", rounds))
-    write_report(rows, writes)
+    write_report(rows, writes, side_by_side=compared or None)
 
 
 KEPT = "<!-- kept by make bench -->"
@@ -163,18 +186,45 @@ def search_lines(rows: list[tuple[str, int, dict]]) -> list[str]:
     return lines
 
 
-def write_report(rows: list[tuple[str, int, dict]], writes: list[tuple[str, dict]]) -> None:
-    """docs/benchmarks.md: the search section and the writes section from this run, or
+def measured_sections(measured: str) -> dict[str, list[str]]:
+    """The report above KEPT by its `## ` headings; "" is the search part before them."""
+    sections: dict[str, list[str]] = {"": []}
+    heading = ""
+    for line in measured.rstrip("\n").splitlines():
+        if line.startswith("## "):
+            heading = line
+            sections[heading] = []
+        sections[heading].append(line)
+    return {heading: lines for heading, lines in sections.items() if "".join(lines).strip()}
+
+
+def write_report(
+    rows: list[tuple[str, int, dict]],
+    writes: list[tuple[str, dict]],
+    *,
+    side_by_side: dict | None = None,
+) -> None:
+    """docs/benchmarks.md: the search, writes and side-by-side sections from this run, or
     as the report had them where this run measured none; notes below KEPT survive."""
+    from benchmarks.side_by_side import HEADING as SIDE_HEADING
+    from benchmarks.side_by_side import report_lines as side_by_side_lines
+
     report = ROOT / "docs" / "benchmarks.md"
     old = report.read_text(encoding="utf-8") if report.exists() else ""
     measured, _, kept = old.partition(KEPT)
-    old_search, _, old_writes = measured.partition(WRITES_HEADING)
-    lines = search_lines(rows) if rows else old_search.rstrip("\n").splitlines()
-    if writes:
-        lines += write_lines(writes)
-    elif old_writes.strip():
-        lines += ["", WRITES_HEADING + old_writes.rstrip("\n")]
+    old_sections = measured_sections(measured)
+    lines = search_lines(rows) if rows else old_sections.get("", [])
+    while lines and not lines[-1].strip():
+        lines.pop()
+    for heading, new in (
+        (WRITES_HEADING, write_lines(writes)[1:] if writes else []),
+        (SIDE_HEADING, side_by_side_lines(side_by_side) if side_by_side else []),
+    ):
+        section = new or old_sections.get(heading, [])
+        while section and not section[-1].strip():
+            section.pop()
+        if section:
+            lines += ["", *section]
     if kept:
         lines += ["", KEPT + kept.rstrip("\n")]
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
