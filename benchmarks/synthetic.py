@@ -36,6 +36,7 @@ from catalog.models import (
     Tag,
     Task,
 )
+from catalog.planner import refresh_statistics
 from catalog.search import documents as search_documents
 from catalog.search.facets import invalidate_facet_cache
 from catalog.seeding import SeedReport, load_taxonomy
@@ -227,4 +228,5 @@ def generate_catalog(n: int, seed: int = 1, progress: Callable[[int], None] | No
         if progress:
             progress(len(artifacts))
     invalidate_facet_cache()
+    refresh_statistics()
     return created

@@ -48,6 +48,7 @@ from catalog.models import (
     Tag,
     Task,
 )
+from catalog.planner import refresh_statistics
 from catalog.search.signals import refreshing_once
 
 FORMAT = "alliance-catalog"
@@ -854,4 +855,5 @@ def import_catalog(
             importer.finish()
         except _Problem as problem:
             raise ImportError_(number + 1, str(problem)) from None
+    refresh_statistics()
     return report

@@ -35,6 +35,7 @@ from catalog.models import (
     Task,
 )
 from catalog.openness import refresh_openness_class
+from catalog.planner import refresh_statistics
 from catalog.search.signals import refreshing_once
 from catalog.seeding import records, rows, schema
 from catalog.seeding.report import RecordError, SeedError, SeedReport
@@ -224,10 +225,15 @@ def load_licenses(report: SeedReport) -> None:
 
 
 @transaction.atomic
-@refreshing_once()  # each entry's search document once, at the end, in the transaction
 def load_seeds(seeds_dir: Path = SEEDS_DIR, *, now: datetime.datetime | None = None) -> SeedReport:
     """Load every seed file; all or nothing."""
-    now = now or timezone.now()
+    with refreshing_once():  # each entry's search document once, at the end
+        report = _load(seeds_dir, now or timezone.now())
+    refresh_statistics()  # of the rows and the documents written
+    return report
+
+
+def _load(seeds_dir: Path, now: datetime.datetime) -> SeedReport:
     report = SeedReport()
     load_taxonomy(report)
     load_licenses(report)

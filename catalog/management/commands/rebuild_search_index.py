@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalog.models import Artifact
+from catalog.planner import refresh_statistics
 from catalog.progress import Progress
 from catalog.search.documents import check_index, rebuild_documents
 
@@ -32,4 +33,5 @@ class Command(BaseCommand):
         total = Artifact.objects.count()
         with transaction.atomic(), Progress("Indexing entries", total) as progress:
             count = rebuild_documents(progress=progress.step)
+        refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"Rebuilt the search index: {count} artifacts."))
