@@ -6,20 +6,18 @@ walks the index in that order (`artifact_reading_order`). PostgreSQL's autovacuu
 analyzes a table in its own time after a bulk load; asking now plans the next search on
 what is there. Bulk writers (the seed load, imports, a generated catalog, an index
 rebuild) call `refresh_statistics` at their end.
+
+The whole of each index is read (0.7 s at 100k entries on SQLite): a sample
+(`PRAGMA analysis_limit`) misjudged how many entries share a status by 50x, and the
+planner then sorted the catalog for a deep page instead of walking the index (0.42 s
+against 0.10).
 """
 
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-# Rows SQLite samples per index: enough to choose between the catalog's indexes, and
-# fast whatever the catalog's size (https://sqlite.org/lang_analyze.html#approx).
-SQLITE_ANALYSIS_LIMIT = 1000
-
 
 def refresh_statistics(using: str = DEFAULT_DB_ALIAS) -> None:
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+    with connections[using].cursor() as cursor:
         cursor.execute("ANALYZE")
