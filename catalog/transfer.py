@@ -109,7 +109,7 @@ ENTRY_FIELDS = (
 # or recompute them.
 ENTRY_STAMPS = ("openness_class", "edit_count", "created_at", "updated_at", "published_at")
 VARIANT_FIELDS = ("parameters", "active_parameters")
-COMPONENT_FIELDS = ("included", "license_expression", "location")
+COMPONENT_FIELDS = ("included", "license_expression", "unlicensed", "location")
 RELATION_FIELDS = ("external_kind", "external_url", "note")
 TERMS = {"task": Task, "modality": Modality, "language": Language}
 ENTRY_TERMS = {"tasks": Task, "modalities": Modality, "languages": Language, "tags": Tag}

@@ -403,7 +403,7 @@ def comparable(artifact: Artifact) -> dict:
     )
     values["openness"] = list(
         artifact.openness_components.values_list(
-            "component", "included", "license_expression", "location"
+            "component", "included", "license_expression", "unlicensed", "location"
         )
     )
     values["versions"] = [
@@ -422,7 +422,7 @@ def admin_inlines(contributor) -> dict:
         "contributions-0-organization": contributor.pk,
         "sources-TOTAL_FORMS": "2",
         "variants-TOTAL_FORMS": "2",
-        "openness_components-TOTAL_FORMS": "2",
+        "openness_components-TOTAL_FORMS": "3",
     }
     for index, source in enumerate(LISTS["sources"]):
         data.update({f"sources-{index}-url": source, f"sources-{index}-position": index})
@@ -434,8 +434,9 @@ def admin_inlines(contributor) -> dict:
         data[f"{prefix}-component"] = component["component"]
         data[f"{prefix}-license_expression"] = component["license"]
         data[f"{prefix}-location"] = component["location"]
-        if component["included"]:
-            data[f"{prefix}-included"] = "on"
+        for flag in ("included", "unlicensed"):
+            if component[flag]:
+                data[f"{prefix}-{flag}"] = "on"
     return data
 
 
@@ -634,9 +635,23 @@ LISTS = {
             "component": "model_card",
             "included": True,
             "license": "CC-BY-4.0",
+            "unlicensed": False,
             "location": "https://example.org/card",
         },
-        {"component": "datasets", "included": False, "license": "", "location": ""},
+        {
+            "component": "data_card",
+            "included": True,
+            "license": "",
+            "unlicensed": True,
+            "location": "",
+        },
+        {
+            "component": "datasets",
+            "included": False,
+            "license": "",
+            "unlicensed": False,
+            "location": "",
+        },
     ],
 }
 
@@ -649,7 +664,10 @@ def lists_read_back(body: dict) -> dict:
         "parameters": sorted(body["parameters"], key=lambda p: p["name"]),
         "openness_components": sorted(
             (
-                {key: c[key] for key in ("component", "included", "license", "location")}
+                {
+                    key: c[key]
+                    for key in ("component", "included", "license", "unlicensed", "location")
+                }
                 for c in body["openness"]["components"]
             ),
             key=lambda c: c["component"],
@@ -756,6 +774,15 @@ def test_post_creates_an_entry_with_its_lists(client, secret, nasa):
             {"openness_components": [{"component": "model_card", "license": "NOT-A-LICENSE"}]},
             "model_card: license: Unknown license key(s): NOT-A-LICENSE",
         ),
+        (
+            {
+                "openness_components": [
+                    {"component": "model_card", "license": "MIT", "unlicensed": True}
+                ]
+            },
+            "model_card: A component without a license names no license.",
+        ),
+        ({"openness_components": [{"component": "model_card", "unlicensed": 1}]}, "true"),
     ],
 )
 def test_bad_lists_are_400_naming_the_list_and_nothing_applies(
@@ -800,6 +827,6 @@ def test_writing_the_lists_costs_a_bounded_number_of_queries(
 ):
     tag = current(draft)
     # Each item is a row, its history and its checks: bounded by the lists' size cap.
-    with django_assert_max_num_queries(130):
+    with django_assert_max_num_queries(140):
         response = send(client, "PATCH", draft, secret, LISTS, if_match=tag)
     assert response.status_code == 200, response.content

@@ -2,16 +2,26 @@
 
 import pytest
 
+from catalog.licenses import set_artifact_license
 from catalog.models import Component, OpennessComponent
-from catalog.openness import CLASS_I, CLASS_II, CLASS_III, assess
+from catalog.openness import (
+    CLASS_I,
+    CLASS_II,
+    CLASS_III,
+    NONE,
+    OWN,
+    RELEASE,
+    ComponentLicense,
+    assess,
+)
 from tests.factories import make_artifact
 
 OPEN = "Apache-2.0"
 CLOSED = "LicenseRef-scancode-llama-2-license-2023"
 
 
-def released(components, license=OPEN):
-    return [(component, True, license) for component in components]
+def released(components, license=OPEN, unlicensed=False):
+    return [(component, True, license, unlicensed) for component in components]
 
 
 CASES = [
@@ -36,7 +46,7 @@ CASES = [
         "weights under a non-open license",
         [
             *released(c for c in CLASS_I if c != Component.FINAL_PARAMETERS),
-            (Component.FINAL_PARAMETERS, True, CLOSED),
+            (Component.FINAL_PARAMETERS, True, CLOSED, False),
         ],
         "",
         "III",
@@ -46,7 +56,7 @@ CASES = [
         "a component recorded but not released",
         [
             *released(c for c in CLASS_III if c != Component.DATA_CARD),
-            (Component.DATA_CARD, False, OPEN),
+            (Component.DATA_CARD, False, OPEN, False),
         ],
         "",
         "III",
@@ -56,7 +66,7 @@ CASES = [
         "a component without any license",
         [
             *released(c for c in CLASS_III if c != Component.MODEL_CARD),
-            (Component.MODEL_CARD, True, ""),
+            (Component.MODEL_CARD, True, "", False),
         ],
         "",
         "III",
@@ -96,6 +106,108 @@ def test_classification(case, components, expected, next_class, missing):
     assert assessment.missing_for_next == tuple(missing)
 
 
+# The license a component is under, as the Model Openness Tool decides it: its own, else
+# the release's (the entry's license), none when its source says it carries none.
+RELEASE_CASES = [
+    ("components naming no license take the release's", released(CLASS_III, ""), OPEN, "III"),
+    ("a closed release license opens nothing", released(CLASS_III, ""), CLOSED, ""),
+    ("no license anywhere counts for nothing", released(CLASS_III, ""), "", ""),
+    (
+        "a component's own license wins over the release's",
+        [
+            *released(c for c in CLASS_III if c != Component.FINAL_PARAMETERS),
+            (Component.FINAL_PARAMETERS, True, CLOSED, False),
+        ],
+        OPEN,
+        "",
+    ),
+    (
+        "a component said to carry no license does not take the release's",
+        [
+            *released(c for c in CLASS_III if c != Component.MODEL_CARD),
+            (Component.MODEL_CARD, True, "", True),
+        ],
+        OPEN,
+        "",
+    ),
+    (
+        "a research paper stands in for the technical report",
+        [
+            *released(c for c in CLASS_III if c != Component.TECHNICAL_REPORT),
+            (Component.RESEARCH_PAPER, True, OPEN, False),
+        ],
+        "",
+        "III",
+    ),
+    (
+        "a technical report does not stand in for the paper",
+        released(c for c in CLASS_I if c != Component.RESEARCH_PAPER),
+        "",
+        "II",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "components", "release", "expected"),
+    RELEASE_CASES,
+    ids=[c[0] for c in RELEASE_CASES],
+)
+def test_which_license_a_component_is_under(case, components, release, expected):
+    assert assess(components, release).openness_class == expected
+
+
+def test_the_assessment_says_where_each_license_comes_from():
+    assessment = assess(
+        [
+            (Component.MODEL_CARD, True, "", False),
+            (Component.DATA_CARD, True, "", True),
+            (Component.FINAL_PARAMETERS, True, "MIT", False),
+            (Component.DATASETS, False, "", False),
+        ],
+        OPEN,
+    )
+    assert assessment.licenses == {
+        Component.MODEL_CARD: ComponentLicense(OPEN, RELEASE),
+        Component.DATA_CARD: ComponentLicense("", NONE),
+        Component.FINAL_PARAMETERS: ComponentLicense("MIT", OWN),
+    }
+    assert assessment.counted == {Component.MODEL_CARD, Component.FINAL_PARAMETERS}
+
+
+@pytest.mark.django_db
+def test_the_class_follows_the_entry_license():
+    artifact = make_artifact(kind="model", license=OPEN)
+    for component in CLASS_III:
+        OpennessComponent.objects.create(artifact=artifact, component=component)
+    artifact.refresh_from_db()
+    assert artifact.openness_class == "III"
+    set_artifact_license(artifact, CLOSED)
+    artifact.refresh_from_db()
+    assert artifact.openness_class == ""
+    artifact.license_expression = "MIT"
+    artifact.save()
+    artifact.refresh_from_db()
+    assert artifact.openness_class == "III"
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_license_on_a_component_said_to_have_none():
+    from django.db import IntegrityError, transaction
+
+    artifact = make_artifact(kind="model")
+    with (
+        transaction.atomic(),
+        pytest.raises(IntegrityError, match="openness_component_unlicensed_has_no_license"),
+    ):
+        OpennessComponent.objects.create(
+            artifact=artifact,
+            component=Component.MODEL_CARD,
+            license_expression="MIT",
+            unlicensed=True,
+        )
+
+
 @pytest.mark.django_db
 def test_stored_class_follows_component_writes():
     artifact = make_artifact(kind="model")
@@ -109,6 +221,26 @@ def test_stored_class_follows_component_writes():
     # A queryset delete sends post_delete for each row too.
     artifact.refresh_from_db()
     assert artifact.openness_class == ""
+
+
+@pytest.mark.django_db
+def test_the_page_says_which_license_each_component_is_under(client):
+    artifact = make_artifact(kind="model", license=OPEN)
+    for component in CLASS_III:
+        if component != Component.TECHNICAL_REPORT:
+            OpennessComponent.objects.create(artifact=artifact, component=component)
+    OpennessComponent.objects.create(
+        artifact=artifact, component=Component.RESEARCH_PAPER, license_expression="CC-BY-4.0"
+    )
+    OpennessComponent.objects.create(
+        artifact=artifact, component=Component.DATASETS, unlicensed=True
+    )
+    body = client.get(artifact.get_absolute_url()).content.decode()
+    assert '<span class="openness-badge">Class III' in body
+    assert "open (Apache-2.0, the entry's license: it names none of its own)" in body
+    assert "open (CC-BY-4.0)" in body
+    assert "the research paper stands in for it" in body
+    assert "released without a license" in body
 
 
 @pytest.mark.django_db
@@ -184,7 +316,7 @@ class TestSeededOpenness:
             in body
         )
         assert "open (Apache-2.0)" in body
-        assert "released, license not open or not recorded" in body
+        assert "released without a license" in body
 
 
 @pytest.mark.django_db

@@ -240,6 +240,14 @@ BAD_RECORDS = [
         {"license": "https://example.org/not-a-source"},
         "is not among the record's sources",
     ),
+    (
+        "models.yaml",
+        "snowflake/snowflake-arctic",
+        "models.yaml",
+        "openness",
+        [{"component": "model_card", "license": "MIT", "unlicensed": True}],
+        "a component without a license names none",
+    ),
 ]
 
 

@@ -253,7 +253,7 @@ class RelationFormSet(forms.BaseInlineFormSet):
 class OpennessComponentForm(forms.ModelForm):
     class Meta:
         model = OpennessComponent
-        fields = ["component", "included", "license_expression", "location"]
+        fields = ["component", "included", "license_expression", "unlicensed", "location"]
         widgets = {"license_expression": LicenseKeyInput(attrs={"size": 40})}
         formfield_callback = https_url_fields
 

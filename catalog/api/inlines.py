@@ -10,8 +10,9 @@ ones are added. The lists, as `GET` shows them back:
 - `parameters` (models): `[{"name": "7B", "parameters": 7000000000,
   "active_parameters": null}]`, the sizes of a model family.
 - `openness_components` (models): `[{"component": "model_card", "included": true,
-  "license": "CC-BY-4.0", "location": "https://..."}]`, what the Model Openness
-  Framework counts; they read back in `openness.components`, and the class follows.
+  "license": "CC-BY-4.0", "unlicensed": false, "location": "https://..."}]`, what the
+  Model Openness Framework counts (no license of its own: the entry's applies, unless
+  `unlicensed`); they read back in `openness.components`, and the class follows.
 
 `bind` turns such a list into the formset's POST data against the rows there now;
 `catalog.api.edges` binds lineage edges the same way.
@@ -227,17 +228,20 @@ def _read_parameters(items: list) -> list[dict]:
 
 
 def _read_openness(items: list) -> list[dict]:
-    known = ("component", "included", "license", "location")
+    known = ("component", "included", "license", "unlicensed", "location")
 
     def read(item, number):
         item = _object(item, known, required=("component",))
         included = item.get("included", True)
-        if not isinstance(included, bool):
-            raise ItemError("included is true or false.")
+        unlicensed = item.get("unlicensed", False)
+        for name, value in (("included", included), ("unlicensed", unlicensed)):
+            if not isinstance(value, bool):
+                raise ItemError(f"{name} is true or false.")
         return {
             "component": item["component"],
             "included": included,
             "license_expression": item.get("license", ""),
+            "unlicensed": unlicensed,
             "location": item.get("location", ""),
         }
 
@@ -279,8 +283,11 @@ PARAMETERS = RowList(
 OPENNESS_COMPONENTS = RowList(
     name="openness_components",
     model=OpennessComponent,
-    fields=("component", "included", "license_expression", "location"),
-    shape='[{"component": "model_card", "included": true, "license": "...", "location": "..."}]',
+    fields=("component", "included", "license_expression", "unlicensed", "location"),
+    shape=(
+        '[{"component": "model_card", "included": true, "license": "...", '
+        '"unlicensed": false, "location": "..."}]'
+    ),
     identity=("component",),
     read_items=_read_openness,
     rows=lambda artifact: artifact.openness_components.all(),
@@ -310,6 +317,13 @@ class OpennessComponentWriteSerializer(serializers.Serializer):
     )
     included = serializers.BooleanField(required=False, default=True, help_text="Is it released?")
     license = serializers.CharField(
-        required=False, allow_blank=True, help_text="An SPDX expression."
+        required=False,
+        allow_blank=True,
+        help_text="The component's own license (SPDX expression); empty: the entry's applies.",
+    )
+    unlicensed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Its source says it carries no license: the entry's license does not apply.",
     )
     location = serializers.URLField(required=False, allow_blank=True)

@@ -351,12 +351,39 @@ class ArtifactDetailSerializer(ArtifactSerializer):
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "required": ["component", "included", "license", "location", "counts"],
+                        "required": [
+                            "component",
+                            "included",
+                            "license",
+                            "unlicensed",
+                            "location",
+                            "applies",
+                            "counts",
+                        ],
                         "properties": {
                             "component": {"type": "string"},
                             "included": {"type": "boolean"},
-                            "license": {"type": "string"},
+                            "license": {
+                                "type": "string",
+                                "description": "Its own license; empty when it names none.",
+                            },
+                            "unlicensed": {
+                                "type": "boolean",
+                                "description": "Its source says it carries no license.",
+                            },
                             "location": {"type": "string"},
+                            "applies": {
+                                "type": "object",
+                                "description": (
+                                    "The license it is under: its own, else the entry's "
+                                    "(as the Model Openness Tool decides); none if not released."
+                                ),
+                                "required": ["license", "from"],
+                                "properties": {
+                                    "license": {"type": "string"},
+                                    "from": {"type": "string", "enum": ["own", "release", "none"]},
+                                },
+                            },
                             "counts": {"type": "boolean"},
                         },
                     },
@@ -378,10 +405,16 @@ class ArtifactDetailSerializer(ArtifactSerializer):
                     "component": c.component,
                     "included": c.included,
                     "license": c.license_expression,
+                    "unlicensed": c.unlicensed,
                     "location": c.location,
+                    "applies": {
+                        "license": applied.expression,
+                        "from": applied.source,
+                    },
                     "counts": c.component in assessment.counted,
                 }
                 for c in artifact.openness_components.all()
+                for applied in [assessment.license_of(c.component)]
             ],
         }
 

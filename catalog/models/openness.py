@@ -40,7 +40,17 @@ class OpennessComponent(models.Model):
     license_expression = models.CharField(
         max_length=500,
         blank=True,
-        help_text="The component's own license (SPDX expression); counts only if open.",
+        help_text=(
+            "The component's own license (SPDX expression). Left empty, the entry's license "
+            "applies, as in the Model Openness Tool. Counts only if open."
+        ),
+    )
+    unlicensed = models.BooleanField(
+        default=False,
+        help_text=(
+            "Its source says it carries no license ('unlicensed', 'license not specified'): "
+            "the entry's license does not apply, and it does not count."
+        ),
     )
     location = models.URLField(blank=True, help_text="Where it can be found.")
 
@@ -54,6 +64,11 @@ class OpennessComponent(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(component__in=Component.values), name="openness_component_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(unlicensed=False) | Q(license_expression=""),
+                name="openness_component_unlicensed_has_no_license",
+                violation_error_message="A component without a license names no license.",
             ),
         ]
 

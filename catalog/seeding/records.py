@@ -157,10 +157,15 @@ def openness_rows(record: dict) -> dict[str, dict]:
         field = f"openness[{index}]"
         if entry["component"] not in Component.values:
             raise RecordError(f"{field}.component", f"give one of {', '.join(Component.values)}")
+        own = license_expression(entry.get("license"), f"{field}.license")
+        unlicensed = entry.get("unlicensed", False)
+        if unlicensed and own:
+            raise RecordError(f"{field}.unlicensed", "a component without a license names none")
         components[entry["component"]] = {
             "component": entry["component"],
             "included": entry.get("included", True),
-            "license_expression": license_expression(entry.get("license"), f"{field}.license"),
+            "license_expression": own,
+            "unlicensed": unlicensed,
             "location": entry.get("location") or "",
         }
     return components

@@ -142,6 +142,7 @@ ARTIFACT = (
             Field("component", required=True),
             Field("included", "yes/no"),
             Field("license"),
+            Field("unlicensed", "yes/no"),
             Field("location"),
         ),
     ),

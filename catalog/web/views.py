@@ -24,7 +24,14 @@ from catalog.models import (
     OpennessClass,
     Organization,
 )
-from catalog.openness import CLASS_I, CLASS_II, CLASS_III, OpennessAssessment, assess_artifact
+from catalog.openness import (
+    CLASS_I,
+    CLASS_II,
+    CLASS_III,
+    RELEASE,
+    OpennessAssessment,
+    assess_artifact,
+)
 from catalog.search.query import run_search, with_result_relations
 from catalog.web import search_page
 from catalog.web.contribution_chart import contribution_chart_svg, contributions_by_year
@@ -224,8 +231,11 @@ def openness_checklist(artifact: Artifact, assessment: OpennessAssessment) -> li
             if component in previous:
                 continue
             row = recorded.get(component)
+            applied = assessment.license_of(component)
             if component in assessment.counted:
                 state = "counted"
+            elif component in assessment.satisfied:
+                state = "stood-in"  # the technical report, when the paper counts
             elif row is not None and row.included:
                 state = "not-open"  # released, but not under an open license
             else:
@@ -234,7 +244,9 @@ def openness_checklist(artifact: Artifact, assessment: OpennessAssessment) -> li
                 {
                     "label": Component(component).label,
                     "state": state,
-                    "license": row.license_expression if row else "",
+                    "license": applied.expression,
+                    "from_release": applied.source == RELEASE,
+                    "unlicensed": row is not None and row.unlicensed,
                     "location": row.location if row else "",
                 }
             )
