@@ -16,9 +16,11 @@ from catalog.models import (
     Language,
     License,
     Modality,
+    OpennessComponent,
     Tag,
     Task,
 )
+from catalog.openness import CLASS_II
 from catalog.search import signals
 from catalog.search.documents import check_index
 from catalog.search.query import run_search
@@ -290,8 +292,8 @@ def test_the_facet_values_follow_every_write_they_count():
     }
     artifact.tasks.add(Task.objects.create(slug="running", name="Running"))
     artifact.tags.add(Tag.objects.create(slug="flightless"))
-    artifact.openness_class = "II"
-    artifact.save()
+    for component in CLASS_II:  # under the entry's Apache-2.0: Class II
+        OpennessComponent.objects.create(artifact=artifact, component=component)
     assert {("task", "running"), ("tag", "flightless"), ("openness_class", "II")} <= (
         facet_values(artifact)
     )

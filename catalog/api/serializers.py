@@ -16,14 +16,13 @@ from rest_framework.fields import SkipField
 
 from catalog.models import (
     Artifact,
-    ArtifactSearchDocument,
     License,
     OpennessClass,
     Organization,
     Relation,
 )
 from catalog.openness import assess_artifact
-from catalog.search.cards import LICENSE_FIELDS, card_of
+from catalog.search.cards import LICENSE_FIELDS, card_of, stored_cards
 from catalog.search.query import with_result_relations
 
 
@@ -459,16 +458,12 @@ def artifact_detail_queryset(artifacts: QuerySet[Artifact]) -> QuerySet[Artifact
 def result_cards(ids: list[int], request) -> list[dict]:
     """`ArtifactSerializer(...).data` for the entries `ids`, in that order, read in one
     statement from their search documents' cards."""
-    cards = dict(
-        ArtifactSearchDocument.objects.filter(artifact_id__in=ids).values_list(
-            "artifact_id", "card"
-        )
-    )
+    cards = stored_cards(ids)
     api_prefix = _url_prefix(request, "api:artifact-detail")
     html_prefix = _url_prefix(request, "web:artifact")
     results = []
     for pk in ids:
-        card = cards[pk]
+        card, _ = cards[pk]
         results.append(
             {**card, "url": f"{api_prefix}{card['id']}/", "html_url": f"{html_prefix}{card['id']}/"}
         )

@@ -12,10 +12,12 @@ docs/integrations.md).
 Lists run `run_search`, the search of `/api/v1/artifacts/`, with the Hub's parameters
 read as the catalog's (huggingface_question.py); they answer a bare JSON array and an
 absolute `Link: <...>; rel="next"` carrying every parameter. Details read
-`Artifact.objects.visible_to(user)`, as `/api/v1/` does. The JSON has the Hub's keys the
-catalog has facts for, and leaves out the others (downloads, likes, files, commit): no
-number is invented. Errors are the Hub's: `{"error": ...}`, and a missing entry is 404
-with `X-Error-Code: RepoNotFound`, which the client raises as RepositoryNotFoundError.
+`Artifact.objects.visible_to(user)`, as `/api/v1/` does. Both build their documents from
+the entries' stored result cards (catalog.search.cards), as `/api/v1/`'s lists do. The
+JSON has the Hub's keys the catalog has facts for, and leaves out the others (downloads,
+likes, files, commit): no number is invented. Errors are the Hub's: `{"error": ...}`, and
+a missing entry is 404 with `X-Error-Code: RepoNotFound`, which the client raises as
+RepositoryNotFoundError.
 A Hugging Face token sent along (`Bearer hf_...`) is not ours: the request reads as
 anonymous (catalog.api.authentication).
 """
@@ -23,8 +25,9 @@ anonymous (catalog.api.authentication).
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +37,7 @@ from catalog.api.pagination import links
 from catalog.models import (
     Artifact,
     ArtifactKind,
+    ArtifactStatus,
     Relation,
     RelationType,
 )
@@ -44,7 +48,8 @@ from catalog.protocols.huggingface_question import (
     hub_parameter,
     read_question,
 )
-from catalog.search.query import run_search, with_result_relations
+from catalog.search.cards import stored_cards
+from catalog.search.query import run_search
 
 REPO_NOT_FOUND = "Repository not found"
 # The catalog keeps no commits: an entry has one revision, as it is now.
@@ -73,51 +78,59 @@ def hub_datetime(value: datetime.datetime | datetime.date | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def hub_artifacts(artifacts: QuerySet[Artifact], user) -> QuerySet[Artifact]:
-    """What a document shows, in a fixed number of statements whatever the page size:
-    what a search result shows, and its lineage into the catalog."""
-    return with_result_relations(artifacts).prefetch_related(
-        # Lineage into the catalog only, to what `user` may see: no draft leaks by name.
-        Prefetch(
-            "relations",
-            queryset=Relation.objects.visible_to(user)
-            .filter(target__isnull=False, relation_type__in=LINEAGE_RELATIONS)
-            .select_related("target"),
-            to_attr="hub_lineage",
-        ),
+@dataclass(frozen=True)
+class Edge:
+    """A lineage edge into the catalog: its type and the target's id and kind."""
+
+    type: str
+    target: str
+    kind: str
+
+
+def hub_documents(ids: list[int], user) -> list[dict]:
+    """The documents of the entries `ids`, in that order, in two statements whatever
+    their number: their stored result cards (with the two dates a card does not keep),
+    and their lineage into the catalog, only to what `user` may see (no draft leaks by
+    name)."""
+    entries = stored_cards(ids, "released_on", "updated_at")
+    lineage: dict[int, list[Edge]] = defaultdict(list)
+    edges = (
+        Relation.objects.visible_to(user)
+        .filter(source_id__in=ids, target__isnull=False, relation_type__in=LINEAGE_RELATIONS)
+        .values_list(
+            "source_id", "relation_type", "target__namespace", "target__slug", "target__kind"
+        )
     )
+    for source_id, relation_type, namespace, slug, kind in edges:
+        lineage[source_id].append(Edge(relation_type, f"{namespace}/{slug}", kind))
+    return [hub_document(*entries[pk], lineage[pk]) for pk in ids]
 
 
-def _targets(artifact: Artifact, *types: str, kind: str) -> list[str]:
-    return [
-        relation.target.repo_id
-        for relation in artifact.hub_lineage
-        if relation.relation_type in types and relation.target.kind == kind
-    ]
+def _targets(lineage: list[Edge], *types: str, kind: str) -> list[str]:
+    return [edge.target for edge in lineage if edge.type in types and edge.kind == kind]
 
 
 def _one_or_many(values: list[str]) -> str | list[str]:
     return values[0] if len(values) == 1 else values
 
 
-def hub_document(artifact: Artifact) -> dict:
-    """Every key the catalog can fill, in the Hub's names and shapes; empty ones left out."""
-    is_model = artifact.kind == ArtifactKind.MODEL
-    tasks = [task.slug for task in artifact.tasks.all()]
-    languages = [language.slug for language in artifact.languages.all()]
-    modalities = [modality.slug for modality in artifact.modalities.all()]
-    free_tags = [tag.slug for tag in artifact.tags.all()]
-    license_keys = [license.key.lower() for license in artifact.licenses.all()]
-    lead = artifact.lead_organization
+def hub_document(card: dict, dates: dict, lineage: list[Edge]) -> dict:
+    """Every key the catalog can fill, in the Hub's names and shapes, from an entry's
+    result card, its `released_on` and `updated_at`, and its lineage; empty keys left
+    out."""
+    is_model = card["kind"] == ArtifactKind.MODEL
+    tasks, languages, free_tags = card["tasks"], card["languages"], card["tags"]
+    license_keys = [part["key"].lower() for part in card["license"]["parts"]]
+    lead = next((o["slug"] for o in card["organizations"] if o["role"] == "lead"), None)
     # The Hub's one main task; the catalog names none among several, so only a sole task.
     pipeline_tag = tasks[0] if is_model and len(tasks) == 1 else None
     if is_model:
-        datasets = _targets(artifact, RelationType.TRAINED_ON, kind=ArtifactKind.DATASET)
+        datasets = _targets(lineage, RelationType.TRAINED_ON, kind=ArtifactKind.DATASET)
         tags = [*free_tags, *tasks, *languages, *(f"dataset:{d}" for d in datasets)]
-        card = {
-            "model_name": artifact.name,
+        card_data = {
+            "model_name": card["name"],
             "base_model": _one_or_many(
-                _targets(artifact, *BASE_MODEL_RELATIONS, kind=ArtifactKind.MODEL)
+                _targets(lineage, *BASE_MODEL_RELATIONS, kind=ArtifactKind.MODEL)
             ),
             "datasets": datasets,
             "pipeline_tag": pipeline_tag,
@@ -127,33 +140,33 @@ def hub_document(artifact: Artifact) -> dict:
             *free_tags,
             *(f"task_categories:{t}" for t in tasks),
             *(f"language:{code}" for code in languages),
-            *(f"modality:{m}" for m in modalities),
+            *(f"modality:{m}" for m in card["modalities"]),
         ]
-        card = {
-            "pretty_name": artifact.name,
+        card_data = {
+            "pretty_name": card["name"],
             "task_categories": tasks,
             "source_datasets": _targets(
-                artifact, RelationType.DERIVED_FROM, kind=ArtifactKind.DATASET
+                lineage, RelationType.DERIVED_FROM, kind=ArtifactKind.DATASET
             ),
         }
     tags += [f"license:{key}" for key in license_keys]
-    card |= {
+    card_data |= {
         # One license as the Hub writes it (`apache-2.0`); an expression as SPDX writes it.
-        "license": license_keys[0] if len(license_keys) == 1 else artifact.license_expression,
+        "license": license_keys[0] if len(license_keys) == 1 else card["license"]["expression"],
         "language": languages,
         "tags": free_tags,
     }
     document = {
-        "id": artifact.repo_id,
-        "modelId": artifact.repo_id if is_model else None,
-        "author": lead.slug if lead else None,
-        "private": not artifact.is_public,
+        "id": card["id"],
+        "modelId": card["id"] if is_model else None,
+        "author": lead,
+        "private": not ArtifactStatus(card["status"]).is_public,
         "tags": tags,
         "pipeline_tag": pipeline_tag,
-        "createdAt": hub_datetime(artifact.released_on),
-        "lastModified": hub_datetime(artifact.updated_at),
-        "description": None if is_model else artifact.summary,
-        "cardData": {key: value for key, value in card.items() if value not in (None, "", [])},
+        "createdAt": hub_datetime(dates["released_on"]),
+        "lastModified": hub_datetime(dates["updated_at"]),
+        "description": None if is_model else card["summary"],
+        "cardData": {k: v for k, v in card_data.items() if v not in (None, "", [])},
     }
     return {key: value for key, value in document.items() if value not in (None, "", {})}
 
@@ -209,7 +222,7 @@ class RepoListView(HubView):
             question.search_params,
             request.user,
             facets=[],
-            load=lambda ids: self.documents(ids, request.user),
+            load=lambda ids: hub_documents(ids, request.user),
         )
         if result.page_not_found:
             return Response([])
@@ -221,10 +234,6 @@ class RepoListView(HubView):
         if next_url:
             headers["Link"] = f'<{next_url}>; rel="next"'
         return Response(documents, headers=headers)
-
-    def documents(self, ids: list[int], user) -> list[dict]:
-        by_id = hub_artifacts(Artifact.objects.filter(pk__in=ids), user).in_bulk()
-        return [hub_document(by_id[pk]) for pk in ids]
 
     def search_errors(self, errors: dict[str, list[str]]) -> Response:
         """A filter value no entry has is an empty answer, as on the Hub; the rest is 400."""
@@ -250,10 +259,8 @@ class RepoInfoView(HubView):
     def get(self, request: Request, repo_id: str, revision: str | None = None) -> Response:
         namespace, _, slug = repo_id.partition("/")
         visible = Artifact.objects.visible_to(request.user).filter(kind=self.kind)
-        artifact = (
-            hub_artifacts(visible, request.user).filter(namespace=namespace, slug=slug).first()
-        )
-        if artifact is None:
+        pk = visible.filter(namespace=namespace, slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
             return hub_error(404, REPO_NOT_FOUND, code="RepoNotFound")
         if revision is not None and revision != REVISION:
             return hub_error(
@@ -262,7 +269,7 @@ class RepoInfoView(HubView):
                 code="RevisionNotFound",
                 header="Revision not found",
             )
-        document = hub_document(artifact)
+        [document] = hub_documents([pk], request.user)
         expand = [value for value in request.query_params.getlist("expand") if value.strip()]
         if expand:
             document = {key: value for key, value in document.items() if key in {"id", *expand}}

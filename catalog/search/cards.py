@@ -13,6 +13,7 @@ historical models can build cards too.
 from __future__ import annotations
 
 from catalog.models.artifacts import huggingface_url, lead_first, release_display
+from catalog.models.search import ArtifactSearchDocument
 
 LICENSE_FIELDS = (
     "key",
@@ -85,3 +86,12 @@ def card_of(artifact) -> dict:
             paper_url=artifact.paper_url,
         ),
     }
+
+
+def stored_cards(ids: list[int], *columns: str) -> dict[int, tuple[dict, dict]]:
+    """The stored cards of the entries `ids`, with the entry's `columns` a reader needs
+    beside them (e.g. `updated_at`), by entry id: one statement."""
+    rows = ArtifactSearchDocument.objects.filter(artifact_id__in=ids).values_list(
+        "artifact_id", "card", *(f"artifact__{column}" for column in columns)
+    )
+    return {pk: (card, dict(zip(columns, values, strict=True))) for pk, card, *values in rows}
