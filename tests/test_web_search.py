@@ -177,3 +177,24 @@ def test_names_sort_as_people_read_them(client, seeded, ordering):
     assert shown == sorted(shown, key=str.lower, reverse=ordering == "-name")
     if ordering == "name":  # case-sensitive order would put "AMD" before "Adversarial"
         assert shown.index("Adversarial Robustness Toolbox (ART)") < shown.index("AMD-OLMo-1B")
+
+
+@pytest.mark.parametrize(
+    ("path", "most"),
+    [
+        ("/", 4),  # counts, the newest entries' ids, their cards, the members
+        ("/search/", 8),
+        ("/search/?q=granite", 8),
+        ("/search/?kind=model&license=Apache-2.0&task=text-generation", 12),
+        ("/search/?page=2&ordering=name", 8),
+    ],
+)
+def test_pages_of_cards_cost_a_fixed_number_of_statements(
+    client, seeded, path, most, django_assert_max_num_queries
+):
+    # The match, its count and facets, then one statement for the page's stored cards:
+    # no statement per result, whatever the page holds.
+    with django_assert_max_num_queries(most):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert response.content.decode().count('<article class="card">') > 1

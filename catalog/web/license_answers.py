@@ -8,12 +8,13 @@ combines them: under `A AND B` both licenses apply, so the stricter answer wins;
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from license_expression import AND, OR, LicenseWithExceptionSymbol
 
 from catalog.licenses import LicenseExpressionError, parse_expression
-from catalog.models import Artifact, License, LicenseCategory
+from catalog.models import License, LicenseCategory
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,23 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class LicensePart:
+    """A license as a result card keeps it (`catalog.search.cards.LICENSE_FIELDS`)."""
+
+    key: str
+    name: str
+    url: str
+    category: str
+    commercial_use: bool | None
+    share_alike: bool | None
+    attribution: bool | None
+    use_restrictions: bool | None
+
+
+@dataclass(frozen=True)
 class LicenseSummary:
     expression: str
-    licenses: list[License]
+    licenses: list[License | LicensePart]
     answers: list[Answer]
     has_choice: bool  # the expression has an OR: the user picks one license
 
@@ -109,13 +124,14 @@ class LicenseSummary:
 OPERATOR_WORDS = {"AND": "and", "OR": "or", "WITH": "with"}
 
 
-def summarize_license(artifact: Artifact) -> LicenseSummary | None:
-    """Plain-words answers for the artifact's license, from its (prefetched) License rows."""
-    if not artifact.license_expression:
+def summarize_license(expression: str, licenses: Iterable) -> LicenseSummary | None:
+    """Plain-words answers for a license expression, from the licenses it names: License
+    rows, or a result card's license parts read as `LicensePart`."""
+    if not expression:
         return None
-    by_key = {license.key.lower(): license for license in artifact.licenses.all()}
+    by_key = {license.key.lower(): license for license in licenses}
     try:
-        tree = parse_expression(artifact.license_expression).tree
+        tree = parse_expression(expression).tree
     except LicenseExpressionError:
         tree = None
     answers = []
@@ -125,7 +141,7 @@ def summarize_license(artifact: Artifact) -> LicenseSummary | None:
         answers.append(Answer(question.field, question.text, value, words))
     ordered = sorted(by_key.values(), key=lambda license: license.key)
     return LicenseSummary(
-        expression=artifact.license_expression,
+        expression=expression,
         licenses=ordered,
         answers=answers,
         has_choice=tree is not None and _has_choice(tree),

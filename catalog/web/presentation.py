@@ -1,4 +1,5 @@
-"""Small wordings the pages share: license phrases, parameter counts, field labels.
+"""Small wordings the pages share: license phrases, result cards, parameter counts, field
+labels.
 
 The views call these and hand plain values to the templates (the `catalog.web` package
 is not an installed app, so it has no template tag library of its own).
@@ -6,8 +7,13 @@ is not an installed app, so it has no template tag library of its own).
 
 from __future__ import annotations
 
-from catalog.models import Artifact, ArtifactKind
-from catalog.web.license_answers import LicenseSummary, summarize_license
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from catalog.models import ArtifactKind
+from catalog.search.cards import stored_cards
+from catalog.web.license_answers import LicensePart, LicenseSummary, summarize_license
 
 UNVERIFIED_FIELD_LABELS = {
     "released": "Release date",
@@ -38,19 +44,47 @@ def license_phrase(summary: LicenseSummary | None) -> str:
     return words[0].upper() + words[1:]
 
 
-def as_cards(artifacts) -> list[Artifact]:
-    """The artifacts as a list, each with what its card shows beyond its own fields.
+@dataclass(frozen=True)
+class ResultCard:
+    """What a page's list (search results, the newest entries) shows of an entry."""
 
-    `license_summary`, `license_phrase` and `card_organizations` (lead first) are read
-    from the prefetched licenses and contributions, so a page of cards costs no query
-    per card.
-    """
-    artifacts = list(artifacts)
-    for artifact in artifacts:
-        artifact.license_summary = summarize_license(artifact)
-        artifact.license_phrase = license_phrase(artifact.license_summary)
-        artifact.card_organizations = [c.organization for c in artifact.contributions_lead_first()]
-    return artifacts
+    kind: str
+    kind_label: str
+    name: str
+    summary: str
+    status: str
+    released: str
+    url: str
+    organizations: list[str]  # names, lead first
+    license_summary: LicenseSummary | None
+    license_phrase: str
+
+
+def result_card(card: dict) -> ResultCard:
+    """The page's card of an entry, from its stored result card (`catalog.search.cards`)."""
+    namespace, _, slug = card["id"].partition("/")
+    license = card["license"]
+    summary = summarize_license(
+        license["expression"], [LicensePart(**part) for part in license["parts"]]
+    )
+    return ResultCard(
+        kind=card["kind"],
+        kind_label=ArtifactKind(card["kind"]).label,
+        name=card["name"],
+        summary=card["summary"],
+        status=card["status"],
+        released=card["released"],
+        url=reverse("web:artifact", kwargs={"namespace": namespace, "slug": slug}),
+        organizations=[organization["name"] for organization in card["organizations"]],
+        license_summary=summary,
+        license_phrase=license_phrase(summary),
+    )
+
+
+def result_cards(ids: list[int]) -> list[ResultCard]:
+    """The cards of the entries `ids`, in that order: one statement."""
+    cards = stored_cards(ids)
+    return [result_card(cards[pk][0]) for pk in ids]
 
 
 def parameter_count(count: int | None) -> str:

@@ -8,7 +8,7 @@ tests/test_web_queries.py), whatever the number of related rows.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -39,10 +39,10 @@ from catalog.web.license_answers import summarize_license
 from catalog.web.lineage_picture import add_shared_sources, lineage_lists, lineage_svg
 from catalog.web.markdown import render_markdown
 from catalog.web.presentation import (
-    as_cards,
     kind_plural,
     license_phrase,
     parameter_count,
+    result_cards,
     unverified_claims,
 )
 from catalog.web.structured_data import artifact_json_ld, json_ld_script
@@ -53,25 +53,17 @@ LINEAGE_DEPTH = 3
 OPENNESS_LEVELS = ("III", "II", "I")
 
 
-def with_card_data(artifacts):
-    """What an artifact card shows: organizations and licenses, two queries in all."""
-    return artifacts.prefetch_related(
-        # Without this each card would query its organizations one by one.
-        # Contributions come lead first (their default order).
-        Prefetch("contributions", queryset=Contribution.objects.select_related("organization")),
-        "licenses",
-    )
-
-
 def home(request):
     published = Artifact.objects.published()
     counts = published.aggregate(
         total=Count("pk"),
         **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in ArtifactKind},
     )
-    newest = as_cards(
-        with_card_data(
-            published.order_by(F("released_on").desc(nulls_last=True), "name")[:NEWEST_COUNT]
+    newest = result_cards(
+        list(
+            published.order_by(F("released_on").desc(nulls_last=True), "name").values_list(
+                "pk", flat=True
+            )[:NEWEST_COUNT]
         )
     )
     members = Organization.objects.annotate(
@@ -98,7 +90,7 @@ def search(request):
     if refused := refuse_if_throttled(request):
         return refused
     params = request.GET
-    result = run_search(params, request.user, facets=search_page.page_facets())
+    result = run_search(params, request.user, facets=search_page.page_facets(), load=result_cards)
     query_text = params.get("q", "").strip()
     status = 200
     if result.page_not_found:
@@ -108,7 +100,7 @@ def search(request):
     filters = search_page.active_filters(result, params) if not result.errors else []
     context = {
         "result": result,
-        "results": as_cards(result.artifacts),
+        "results": result.artifacts,
         "q": query_text,
         "errors": [
             (search_page.ERROR_LABELS.get(name, name.replace("_", " ").capitalize()), message)
@@ -163,7 +155,7 @@ def artifact_detail(request, namespace: str, slug: str):
     }
     upstream, downstream = lineage_lists(graph)
     openness = assess_artifact(artifact) if artifact.kind == ArtifactKind.MODEL else None
-    license = summarize_license(artifact)
+    license = summarize_license(artifact.license_expression, artifact.licenses.all())
     upstream_urls = [
         request.build_absolute_uri(item["node"]["artifact"].get_absolute_url())
         if item["node"]["artifact"] is not None
