@@ -7,8 +7,9 @@ counts only when it is released under an open license.
 Which license a component is under follows the Model Openness Tool's evaluation
 (lfai/model_openness_tool, README "Understanding the Model evaluation process"): its
 own license if it names one; otherwise the release's, which here is the entry's
-license; none if its source says it carries none. A research paper stands in for the
-technical report, as the tool allows.
+license; none if its source says it carries none. A research paper that counts (released
+under an open license) stands in for the technical report; the tool's words are "if the
+paper is included, the technical report is optional".
 """
 
 from __future__ import annotations

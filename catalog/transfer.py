@@ -372,7 +372,8 @@ class ImportReport:
 def _require(record: dict, names: Iterable[str]) -> None:
     missing = [name for name in names if name not in record]
     if missing:
-        raise _Problem(f"{record['type']} record lacks {', '.join(missing)}")
+        what = f"{record['type']} record" if "type" in record else "item"
+        raise _Problem(f"{what} lacks {', '.join(missing)}")
 
 
 def _python(model: type[models.Model], record: dict, names: Iterable[str]) -> dict:
@@ -664,6 +665,8 @@ class _Importer:
         for item in self._list(record, "openness_components"):
             if not isinstance(item, dict) or "component" not in item:
                 raise _Problem("each openness component needs a component")
+            # Files exported before components could be `unlicensed` do not say it.
+            item = {"unlicensed": False, **item}
             components[item["component"]] = _python(OpennessComponent, item, COMPONENT_FIELDS)
 
         # Saving checks constraints that need the publication time, so the entry is

@@ -782,7 +782,10 @@ def test_post_creates_an_entry_with_its_lists(client, secret, nasa):
             },
             "model_card: A component without a license names no license.",
         ),
-        ({"openness_components": [{"component": "model_card", "unlicensed": 1}]}, "true"),
+        (
+            {"openness_components": [{"component": "model_card", "unlicensed": 1}]},
+            "unlicensed is true or false",
+        ),
     ],
 )
 def test_bad_lists_are_400_naming_the_list_and_nothing_applies(

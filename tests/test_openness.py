@@ -106,6 +106,14 @@ def test_classification(case, components, expected, next_class, missing):
     assert assessment.missing_for_next == tuple(missing)
 
 
+def a_model_naming_no_component_license():
+    """An Apache-2.0 model whose Class III components name no license of their own."""
+    artifact = make_artifact(kind="model", license=OPEN)
+    for component in CLASS_III:
+        OpennessComponent.objects.create(artifact=artifact, component=component)
+    return artifact
+
+
 # The license a component is under, as the Model Openness Tool decides it: its own, else
 # the release's (the entry's license), none when its source says it carries none.
 RELEASE_CASES = [
@@ -177,9 +185,7 @@ def test_the_assessment_says_where_each_license_comes_from():
 
 @pytest.mark.django_db
 def test_the_class_follows_the_entry_license():
-    artifact = make_artifact(kind="model", license=OPEN)
-    for component in CLASS_III:
-        OpennessComponent.objects.create(artifact=artifact, component=component)
+    artifact = a_model_naming_no_component_license()
     artifact.refresh_from_db()
     assert artifact.openness_class == "III"
     set_artifact_license(artifact, CLOSED)
@@ -328,3 +334,44 @@ def test_a_typed_in_class_is_refused(tmp_path):
 
     with pytest.raises(SeedError, match="unknown field"):
         load_seeds(seeds)
+
+
+@pytest.mark.django_db
+def test_migration_0020_classifies_the_stored_models_again():
+    """Stored classes of the old rule (no license of its own: counts for nothing) are
+    recomputed, and their search documents with them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from catalog.models import Artifact, ArtifactSearchDocument
+    from catalog.search.documents import refresh_documents
+
+    migration = import_module("catalog.migrations.0020_openness_component_unlicensed")
+    artifact = a_model_naming_no_component_license()
+    Artifact.objects.filter(pk=artifact.pk).update(openness_class="")  # as the old rule left it
+    refresh_documents([artifact.pk])
+
+    migration.classify_again(apps, None)
+
+    artifact.refresh_from_db()
+    assert artifact.openness_class == "III"
+    card = ArtifactSearchDocument.objects.get(artifact_id=artifact.pk).card
+    assert card["openness_class"] == "III"
+
+
+@pytest.mark.django_db
+def test_deleting_a_classified_model_leaves_nothing_behind():
+    from catalog.models import Artifact, ArtifactFacet, ArtifactSearchDocument
+
+    artifact = a_model_naming_no_component_license()
+    artifact.refresh_from_db()
+    assert artifact.openness_class == "III"
+    versions = artifact.history.count()
+
+    Artifact.objects.filter(pk=artifact.pk).delete()
+
+    # The cascade to its components does not re-save the entry on its way out.
+    assert Artifact.history.filter(id=artifact.pk).count() == versions + 1  # the deletion
+    assert not ArtifactFacet.objects.filter(artifact_id=artifact.pk).exists()
+    assert not ArtifactSearchDocument.objects.filter(artifact_id=artifact.pk).exists()

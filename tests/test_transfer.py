@@ -317,6 +317,10 @@ def _entry_line_with(tmp_path, **changes) -> tuple[Path, int]:
             "model variants '7B': The parameter count is a number above 0.",
         ),
         ({"id": "no-slash"}, "is not <namespace>/<slug>"),
+        (
+            {"openness_components": [{"component": "model_card", "location": ""}]},
+            "item lacks included, license_expression",
+        ),
     ],
 )
 def test_a_bad_entry_is_named_by_its_line_and_field(seeded, tmp_path, changes, problem):
@@ -451,3 +455,21 @@ def test_an_edge_that_closes_a_lineage_cycle_is_refused(seeded, tmp_path):
     assert f"line {len(lines)}: " in str(raised.value)
     assert "This would make a lineage cycle" in str(raised.value)
     assert catalog_state() == before
+
+
+@pytest.mark.django_db
+def test_an_export_from_before_unlicensed_components_still_imports(seeded, tmp_path):
+    lines = []
+    for line in export().splitlines():
+        record = json.loads(line)
+        for component in record.get("openness_components", []):
+            del component["unlicensed"]  # as files exported before migration 0020 read
+        lines.append(json.dumps(record))
+    path = tmp_path / "older.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    components = OpennessComponent.objects.count()
+    empty_the_catalog()
+
+    assert "Catalog imported." in import_file(path)
+    assert OpennessComponent.objects.count() == components
+    assert not OpennessComponent.objects.filter(unlicensed=True).exists()

@@ -3,7 +3,8 @@ their own organizations' entries with `status=`); an artifact page also shows a 
 entry with a notice and a withdrawn one as a tombstone. Drafts are a 404.
 
 Each view fetches what its template needs in a fixed number of queries (tested in
-tests/test_web_queries.py), whatever the number of related rows.
+tests/test_web_search.py and tests/test_web_directory.py), whatever the number of related
+rows.
 """
 
 from __future__ import annotations
