@@ -60,7 +60,7 @@ class ComponentLicense:
     source: str  # OWN, RELEASE (the entry's license applies) or NONE
 
 
-NOT_RELEASED = ComponentLicense("", NONE)
+NO_LICENSE = ComponentLicense("", NONE)
 
 
 def component_license(own: str, unlicensed: bool, release: str) -> ComponentLicense:
@@ -69,7 +69,7 @@ def component_license(own: str, unlicensed: bool, release: str) -> ComponentLice
         return ComponentLicense(own, OWN)
     if release and not unlicensed:
         return ComponentLicense(release, RELEASE)
-    return ComponentLicense("", NONE)
+    return NO_LICENSE
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class OpennessAssessment:
     licenses: dict[str, ComponentLicense]  # by component, for those recorded as released
 
     def license_of(self, component: str) -> ComponentLicense:
-        return self.licenses.get(component, NOT_RELEASED)
+        return self.licenses.get(component, NO_LICENSE)
 
     @property
     def label(self) -> str:

@@ -21,7 +21,7 @@ from catalog.models import (
     Organization,
     Relation,
 )
-from catalog.openness import assess_artifact
+from catalog.openness import ComponentLicense, assess_artifact
 from catalog.search.cards import LICENSE_FIELDS, card_of, stored_cards
 from catalog.search.query import with_result_relations
 
@@ -406,16 +406,16 @@ class ArtifactDetailSerializer(ArtifactSerializer):
                     "license": c.license_expression,
                     "unlicensed": c.unlicensed,
                     "location": c.location,
-                    "applies": {
-                        "license": applied.expression,
-                        "from": applied.source,
-                    },
+                    "applies": _applies(assessment.license_of(c.component)),
                     "counts": c.component in assessment.counted,
                 }
                 for c in artifact.openness_components.all()
-                for applied in [assessment.license_of(c.component)]
             ],
         }
+
+
+def _applies(license: ComponentLicense) -> dict:
+    return {"license": license.expression, "from": license.source}
 
 
 class LineageNodeSerializer(serializers.Serializer):

@@ -6,20 +6,14 @@ from django.db import migrations, models
 def classify_again(apps, schema_editor):
     """Every model's class under the new rule (a component naming no license of its own
     is under the entry's), and the search documents of those whose class changed."""
-    from catalog.openness import assess
+    from catalog.openness import assess_artifact
     from catalog.search.documents import refresh_documents
 
     artifact = apps.get_model("catalog", "Artifact")
     changed = []
     models_ = artifact.objects.filter(kind="model").prefetch_related("openness_components")
     for entry in models_:
-        value = assess(
-            (
-                (c.component, c.included, c.license_expression, c.unlicensed)
-                for c in entry.openness_components.all()
-            ),
-            entry.license_expression,
-        ).openness_class
+        value = assess_artifact(entry).openness_class
         if value != entry.openness_class:
             artifact.objects.filter(pk=entry.pk).update(openness_class=value)
             changed.append(entry.pk)
